@@ -6,6 +6,7 @@
 // that chunk, valid only during the callback. A wanted packet that spans chunks (or a logical packet made of
 // several 0xFFFFFF physical packets) is reassembled into a buffer the scanner owns: that is the one copy, and the
 // buffer grows by doubling from at most 64 KiB, so a header that announces 16 MiB and then closes costs nothing.
+// A reassembled buffer is handed over to the handler for good (never reused by the scanner).
 // Unwanted bytes are never copied. The scanner itself is synchronous and allocation-free per packet.
 
 import { ProtocolError } from '../errors/catalogue.js';
@@ -207,9 +208,9 @@ export class PacketScanner {
         buf[2] = (this.logicalLen >> 16) & 0xff;
         buf[3] = this.firstSeq;
       }
+      // Ownership of a reassembled buffer passes to the handler (it may still sit in a socket's write queue).
+      this.collect = null;
       keepGoing = this.handler.onPacket(buf, 4, 4 + this.collectLen, this.firstSeq, framed);
-      // Release large reassembly buffers; keep a small one for reuse.
-      if (buf.length > INITIAL_COLLECT) this.collect = null;
     }
     if (!keepGoing) this.stopAfter = true;
   }
