@@ -1,0 +1,40 @@
+// `npm run lab -- up|down|status|seekdb ...`: the development cluster. Today: the lab MariaDB (mysql mode) and the
+// seekdb kernel; the observer emulators join here when OceanBase routing lands.
+import { LAB_ROOT, mariadbPaths, startMariadb, stopMariadbByName } from './mariadb.js';
+import { existsSync } from 'node:fs';
+
+const DB = { name: 'dev', host: '127.0.0.1', port: Number(process.env['ODP_LAB_MYSQL_PORT'] ?? 13306) };
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  switch (cmd) {
+    case 'up': {
+      const db = await startMariadb(DB);
+      console.log(`lab: MariaDB ${db.started ? 'started' : 'already running'} on ${db.host}:${db.port} (data in ${db.dir})`);
+      return 0;
+    }
+    case 'down': {
+      const stopped = await stopMariadbByName(DB.name);
+      console.log(stopped ? 'lab: MariaDB stopped' : 'lab: MariaDB was not running');
+      return 0;
+    }
+    case 'status': {
+      const p = mariadbPaths(DB.name);
+      console.log(`lab root: ${LAB_ROOT}`);
+      console.log(`MariaDB ${DB.host}:${DB.port}: ${existsSync(p.pidFile) ? 'pid file present' : 'not running'}`);
+      return 0;
+    }
+    case 'seekdb': {
+      const mod = (await import('./seekdb/cli.js')) as { main(argv: string[]): Promise<number> };
+      return mod.main(rest);
+    }
+    default:
+      console.error('usage: npm run lab -- up | down | status | seekdb <install|start|stop|status|gen-vectors>');
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then((code) => process.exit(code), (e: unknown) => {
+  console.error(`lab: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+});
