@@ -85,8 +85,8 @@ export class Proxy implements SessionContext {
     return this.backends[0]!;
   }
 
-  onSessionClosed(s: ClientSession): void {
-    this.sessions.delete(s.id);
+  onSessionClosed(id: number): void {
+    this.sessions.delete(id);
   }
 
   /** Listens on local_bound_ip:listen_port. Rejects with a one-line StartupError (e.g. port busy). */

@@ -426,6 +426,6 @@ export class ClientSession implements PacketHandler {
     this.server?.quit();
     this.socket.end();
     this.socket.destroySoon();
-    this.ctx.onSessionClosed(this);
+    this.ctx.onSessionClosed(this.id);
   }
 }

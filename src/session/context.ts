@@ -1,7 +1,6 @@
 // What a client session needs from the proxy around it. Implemented by src/main.ts; tests may build their own.
 import type { ServerAddress } from '../backend/server-connection.js';
 import type { Logger } from '../observe/log.js';
-import type { ClientSession } from './client-session.js';
 
 export interface SessionSettings {
   readonly connectTimeoutMs: number;
@@ -18,5 +17,5 @@ export interface SessionContext {
   /** Backend for a new session (mysql mode: -r list, skipping servers known to be down). */
   pickServer(): ServerAddress;
   /** Called once when a session closes. */
-  onSessionClosed(s: ClientSession): void;
+  onSessionClosed(id: number): void;
 }

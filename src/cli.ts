@@ -1,0 +1,124 @@
+#!/usr/bin/env node
+// obproxy-compatible command line (spec §11.2): -p -l -o -n -r -c -N -V -h, plus --config FILE.
+// Every failure is one line on stderr and a non-zero exit; never a stack trace.
+
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { ProxyConfig } from './config/config.js';
+import { Logger, LogLevel, parseLogLevel } from './observe/log.js';
+import { Proxy, StartupError, startProxy } from './main.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+export const VERSION = pkg.version;
+
+function port(v: string): string {
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n <= 1024 || n >= 65536) throw new InvalidArgumentError('a port must be an integer in (1024, 65536)');
+  return v;
+}
+
+/** Parses -o "k=v,k=v" into an object; rejects items without '='. */
+export function parseOptstr(s: string, acc: Record<string, string> = {}): Record<string, string> {
+  for (const item of s.split(',')) {
+    const t = item.trim();
+    if (t === '') continue;
+    const eq = t.indexOf('=');
+    if (eq <= 0) throw new InvalidArgumentError(`'${t}' is not name=value`);
+    acc[t.slice(0, eq).trim()] = t.slice(eq + 1).trim();
+  }
+  return acc;
+}
+
+function fail(msg: string): never {
+  process.stderr.write(`odp: ${msg}\n`);
+  process.exit(1);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const program = new Command('odp')
+    .description('OceanBase Database Proxy (ODP) in TypeScript: a MySQL-protocol proxy for OceanBase and MySQL/MariaDB')
+    .helpOption('-h, --help', 'show this help')
+    .option('-p, --listen_port <port>', 'MySQL listen port (listen_port)', port)
+    .option('-l, --prometheus_listen_port <port>', 'Prometheus /metrics port (prometheus_listen_port)', port)
+    .option('-o, --optstr <k=v,...>', 'set any parameter, e.g. -o server_routing_mode=mysql,proxy_id=3', (v, prev: Record<string, string> | undefined) => parseOptstr(v, prev ?? {}))
+    .option('-n, --appname <name>', 'application name (app_name)')
+    .option('-r, --rs_list <ip:port;...>', 'backend servers / root service list (rootservice_list)')
+    .option('-c, --cluster_name <name>', 'cluster name (rootservice_cluster_name)')
+    .option('-N, --nodaemon', 'stay in the foreground (odp never daemonizes; accepted for obproxy compatibility)')
+    .option('--config <file>', 'YAML configuration file')
+    .option('-V, --version', 'print the version and exit')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(`odp: ${s.replace(/^error: /, '').trim()}\n`) });
+
+  try {
+    program.parse(argv);
+  } catch (e) {
+    if (e instanceof CommanderError) process.exit(e.exitCode === 0 ? 0 : 2);
+    throw e;
+  }
+  const o = program.opts<{
+    listen_port?: string; prometheus_listen_port?: string; optstr?: Record<string, string>; appname?: string;
+    rs_list?: string; cluster_name?: string; config?: string; version?: boolean;
+  }>();
+  if (o.version === true) {
+    process.stdout.write(`odp ${VERSION} (OceanBase Database Proxy in TypeScript; compatible with obproxy 4.3.1 commands and parameters)\n`);
+    return;
+  }
+
+  const options: Record<string, string> = { ...(o.optstr ?? {}) };
+  if (o.listen_port !== undefined) options['listen_port'] = o.listen_port;
+  if (o.prometheus_listen_port !== undefined) options['prometheus_listen_port'] = o.prometheus_listen_port;
+  if (o.appname !== undefined) options['app_name'] = o.appname;
+  if (o.rs_list !== undefined) options['rootservice_list'] = o.rs_list;
+  if (o.cluster_name !== undefined) options['rootservice_cluster_name'] = o.cluster_name;
+
+  let config: ProxyConfig;
+  try {
+    config = ProxyConfig.load({ ...(o.config !== undefined ? { file: o.config } : {}), options });
+  } catch (e) {
+    fail((e as Error).message);
+  }
+  const log = new Logger(parseLogLevel(config.get('syslog_level')) ?? LogLevel.INFO);
+  config.onChange('syslog_level', (v) => {
+    log.level = parseLogLevel(v) ?? log.level;
+  });
+
+  let proxy: Proxy;
+  try {
+    proxy = await startProxy({ config, log, version: VERSION });
+  } catch (e) {
+    if (e instanceof StartupError) fail(e.message);
+    fail(`start-up failed: ${(e as Error).message}`);
+  }
+  log.info('PROXY', `odp ${VERSION} listening on port ${proxy.listenPort} (pid ${process.pid})`);
+  process.stdout.write(`odp: listening on port ${proxy.listenPort}\n`);
+
+  let stopping = false;
+  const graceful = (sig: string): void => {
+    if (stopping) {
+      log.warn('PROXY', `${sig} again: stopping now`);
+      proxy.stopNow();
+      process.exit(0);
+    }
+    stopping = true;
+    const timeout = config.getTimeMs('drain_timeout');
+    log.info('PROXY', `${sig}: draining (up to ${timeout} ms)`);
+    void proxy.drain(timeout).then(() => process.exit(0));
+  };
+  process.on('SIGTERM', () => graceful('SIGTERM'));
+  process.on('SIGINT', () => graceful('SIGINT'));
+  process.on('SIGQUIT', () => {
+    proxy.stopNow();
+    process.exit(0);
+  });
+  process.on('SIGHUP', () => {
+    const r = config.reloadFile();
+    if (r.ok) log.info('PROXY', 'SIGHUP: configuration file reloaded');
+    else log.error('PROXY', `SIGHUP: configuration file rejected, keeping the running configuration: ${r.error}`);
+  });
+  // Last resort: one bad session must not take the others down. Sessions guard their own callbacks.
+  process.on('uncaughtException', (err) => log.error('PROXY', `uncaught exception: ${err.stack ?? err.message}`));
+  process.on('unhandledRejection', (err) => log.error('PROXY', `unhandled rejection: ${String(err)}`));
+}
+
+main(process.argv).catch((e: unknown) => fail(e instanceof Error ? e.message : String(e)));
