@@ -1,6 +1,9 @@
 // Starts the REAL proxy process (dist/src/cli.js) for integration tests and tells where the lab backends are.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect, createServer } from 'node:net';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LAB_USERS } from '../../lab/mariadb.js';
 
@@ -51,8 +54,10 @@ export interface ProxyProcess {
 export async function startProxy(extra: readonly string[] = [], opts: { backends?: Endpoint[]; env?: Record<string, string> } = {}): Promise<ProxyProcess> {
   const port = await freePort();
   const backends = opts.backends ?? [backendA()];
+  // Loopback only, and a private state file so runtime ALTERs never leak between tests or into the repo.
+  const stateFile = join(mkdtempSync(join(tmpdir(), 'odp-test-')), 'state.yaml');
   const args = [CLI, '-N', '-p', String(port), '-r', backends.map((b) => `${b.host}:${b.port}`).join(';'),
-    '-o', 'server_routing_mode=mysql', ...extra];
+    '-o', `server_routing_mode=mysql,local_bound_ip=127.0.0.1,config_state_file=${stateFile}`, ...extra];
   const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } });
   let out = '';
   proc.stdout?.on('data', (d: Buffer) => { out += d.toString(); });
