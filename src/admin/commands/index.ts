@@ -1,0 +1,57 @@
+// Every admin command, registered once. Adding a command: one file in this directory, one line here.
+import { AdminRegistry } from '../registry.js';
+import { alterProxyConfig } from './alter-proxyconfig.js';
+import { alterProxyResource } from './alter-proxyresource.js';
+import { kill } from './kill.js';
+import { killProxySession } from './kill-proxysession.js';
+import { pingProxy } from './ping-proxy.js';
+import { selectProxyVersion } from './select-proxy-version.js';
+import { showProcesslist } from './show-processlist.js';
+import { showProxyCluster } from './show-proxycluster.js';
+import { showProxyClusterIdc } from './show-proxycluster-idc.js';
+import { showProxyConfig } from './show-proxyconfig.js';
+import { showProxyCongestion } from './show-proxycongestion.js';
+import { showProxyInfoBinary } from './show-proxyinfo-binary.js';
+import { showProxyInfoIdc } from './show-proxyinfo-idc.js';
+import { showProxyMemory } from './show-proxymemory.js';
+import { showProxyNetConnection } from './show-proxynet-connection.js';
+import { showProxyNetThread } from './show-proxynet-thread.js';
+import { showProxyResource } from './show-proxyresource.js';
+import { showProxyRoute } from './show-proxyroute.js';
+import { showProxySession } from './show-proxysession.js';
+import { showProxySessionAttribute } from './show-proxysession-attribute.js';
+import { showProxySessionStat } from './show-proxysession-stat.js';
+import { showProxySessionVariables } from './show-proxysession-variables.js';
+import { showProxySm } from './show-proxysm.js';
+import { showProxyStat } from './show-proxystat.js';
+import { UNSUPPORTED } from './unsupported.js';
+
+export function buildRegistry(): AdminRegistry {
+  const r = new AdminRegistry();
+  r.register(showProxyConfig);
+  r.register(alterProxyConfig);
+  r.register(showProxySession);
+  r.register(showProxySessionAttribute);
+  r.register(showProxySessionVariables);
+  r.register(showProxySessionStat);
+  r.register(showProcesslist);
+  r.register(showProxySm);
+  r.register(showProxyNetThread);
+  r.register(showProxyNetConnection);
+  r.register(showProxyStat);
+  r.register(showProxyCongestion);
+  r.register(showProxyRoute);
+  r.register(showProxyInfoBinary);
+  r.register(showProxyInfoIdc);
+  r.register(showProxyCluster);
+  r.register(showProxyClusterIdc);
+  r.register(showProxyResource);
+  r.register(alterProxyResource);
+  r.register(showProxyMemory);
+  r.register(killProxySession);
+  r.register(kill);
+  r.register(pingProxy);
+  r.register(selectProxyVersion);
+  for (const cmd of UNSUPPORTED) r.register(cmd);
+  return r;
+}
