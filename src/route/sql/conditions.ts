@@ -1,0 +1,335 @@
+// Key-condition extraction from a boolean expression (WHERE, inner JOIN ... ON, MERGE ON), spec §4.2.
+//
+// Soundness rule: a condition is reported only if every row the statement touches satisfies it. Hence:
+//  - only AND-connected relations are collected; a level containing OR / || / XOR yields nothing (and drops
+//    what it had collected), since a relation under OR does not bind the rows;
+//  - conjuncts that are not a plain `column op constant` (NOT ..., functions of columns, subqueries, LIKE,
+//    NOT IN, column = column) are skipped: skipping an AND operand only weakens the result, never falsifies it;
+//  - parenthesised groups are descended into (bounded depth); CASE ... END is opaque.
+// Cost: one pass over the tokens of each level; nested groups are visited once per level of nesting.
+
+import type { Ctx } from './ctx.js';
+import { K, KW_FLAGS, KF_CLAUSE_END, KF_NILADIC } from './keywords.js';
+import { O, T } from './tokens.js';
+import { addCondition, noKey, truncateConditions } from './result.js';
+import type { ConditionOp, KeyCondition, ValueRef } from './types.js';
+import { parseValue, parseValueExact } from './values.js';
+
+const MAX_GROUP_DEPTH = 16;
+const MAX_IN_VALUES = 32;
+const MAX_ROW_COLUMNS = 16;
+
+/**
+ * Index of the end of a clause starting at s: the first depth-0 clause keyword (GROUP, ORDER, LIMIT, FOR,
+ * UNION, JOIN, ON, SET, ...; LEFT( and RIGHT( are functions), an unmatched `)`, or END.
+ */
+export function clauseEnd(c: Ctx, s: number): number {
+  const n = c.n;
+  let i = s;
+  while (i < n) {
+    const kw = c.kw(i);
+    if (kw !== 0) {
+      if (kw === K.CASE) { i = skipCase(c, i + 1, n); continue; }
+      if ((KW_FLAGS[kw]! & KF_CLAUSE_END) !== 0 && !((kw === K.LEFT || kw === K.RIGHT) && c.isOp(i + 1, O.LPAREN))) {
+        return i;
+      }
+    } else if (c.isOp(i, O.LPAREN)) {
+      const m = c.close(i);
+      if (m < 0) return n;
+      i = m + 1;
+      continue;
+    } else if (c.isOp(i, O.RPAREN)) {
+      return i;
+    }
+    i++;
+  }
+  return n;
+}
+
+/** Index after the END matching a CASE whose body starts at i (bounded by e). */
+export function skipCase(c: Ctx, i: number, e: number): number {
+  let depth = 1;
+  while (i < e) {
+    if (c.isOp(i, O.LPAREN)) {
+      const m = c.close(i);
+      if (m < 0 || m >= e) return e;
+      i = m + 1;
+      continue;
+    }
+    const kw = c.kw(i);
+    if (kw === K.CASE) depth++;
+    else if (kw === K.END && --depth === 0) return i + 1;
+    i++;
+  }
+  return e;
+}
+
+/**
+ * Extracts key conditions from the boolean expression in tokens [s, e). When the statement was cut at the
+ * parse limit and the clause runs into the cut, more (OR ...) may follow unseen: its conditions are dropped.
+ */
+export function parseClause(c: Ctx, s: number, e: number): void {
+  const mark = c.r.conditions.length;
+  level(c, s, e, 0);
+  if (c.cut && e >= c.n) {
+    truncateConditions(c.r, mark);
+    noKey(c.r, 'statement truncated at the parse limit');
+  }
+}
+
+function level(c: Ctx, s: number, e: number, depth: number): void {
+  const r = c.r;
+  const mark = r.conditions.length;
+  let cs = s;
+  let between = false;
+  let i = s;
+  while (i < e) {
+    const t = c.type(i);
+    if (t === T.OP) {
+      const op = c.aux(i);
+      if (op === O.LPAREN) {
+        const m = c.close(i);
+        if (m < 0 || m >= e) { disjunction(c, mark, 'unbalanced parentheses in condition'); return; }
+        i = m + 1;
+        continue;
+      }
+      if (op === O.OROR) { disjunction(c, mark, 'OR in condition'); return; }
+      if (op === O.ANDAND) { conjunct(c, cs, i, depth); cs = i + 1; }
+    } else if (t === T.WORD) {
+      const kw = c.aux(i);
+      if (kw === K.AND) {
+        if (between) between = false;
+        else { conjunct(c, cs, i, depth); cs = i + 1; }
+      } else if (kw === K.OR || kw === K.XOR) {
+        disjunction(c, mark, 'OR in condition');
+        return;
+      } else if (kw === K.BETWEEN) {
+        between = true;
+      } else if (kw === K.CASE) {
+        i = skipCase(c, i + 1, e);
+        continue;
+      }
+    }
+    i++;
+  }
+  conjunct(c, cs, e, depth);
+}
+
+function disjunction(c: Ctx, mark: number, reason: string): void {
+  truncateConditions(c.r, mark);
+  c.r.skippedConditions++;
+  noKey(c.r, reason);
+}
+
+function skip(c: Ctx): void {
+  c.r.skippedConditions++;
+}
+
+function conjunct(c: Ctx, s: number, e: number, depth: number): void {
+  if (s >= e) { skip(c); return; }
+  if (c.isOp(s, O.LPAREN)) {
+    const m = c.close(s);
+    if (m === e - 1) {
+      if (depth < MAX_GROUP_DEPTH && !c.isKw(s + 1, K.SELECT)) level(c, s + 1, m, depth + 1);
+      else skip(c);
+      return;
+    }
+    if (!rowRelation(c, s, m, e)) skip(c);
+    return;
+  }
+  if (!relation(c, s, e)) skip(c);
+}
+
+// Column reference scratch (set by columnRef): token indexes of the name parts.
+let colFirst = 0;
+let colLast = 0;
+
+/** Parses `[db.][t.]col` at i; returns the index after it, or -1 if i does not start a column reference. */
+function columnRef(c: Ctx, i: number, e: number): number {
+  if (!isColumnWord(c, i)) return -1;
+  colFirst = i;
+  let j = i + 1;
+  let parts = 1;
+  while (parts < 3 && j + 1 < e && c.isOp(j, O.DOT) && c.isIdent(j + 1)) {
+    j += 2;
+    parts++;
+  }
+  if (c.isOp(j, O.LPAREN) || c.isOp(j, O.DOT)) return -1; // function call / db.f() / garbage
+  colLast = j - 1;
+  return j;
+}
+
+function isColumnWord(c: Ctx, i: number): boolean {
+  const t = c.type(i);
+  if (t === T.QIDENT) return true;
+  if (t !== T.WORD) return false;
+  const kw = c.aux(i);
+  if (kw !== 0) {
+    if ((KW_FLAGS[kw]! & KF_NILADIC) !== 0) return false;
+    switch (kw) {
+      case K.NULL: case K.TRUE: case K.FALSE: case K.DEFAULT: case K.NOT: case K.EXISTS: case K.CASE:
+      case K.INTERVAL: case K.BINARY: case K.ROW: case K.SELECT:
+        return false;
+      default: break;
+    }
+  }
+  const next = c.type(i + 1);
+  return next !== T.STRING && next !== T.HEX && next !== T.BIT; // _utf8'x', DATE '...'
+}
+
+function newCondition(c: Ctx, op: ConditionOp, values: ValueRef[]): KeyCondition {
+  const column = c.lident(colLast);
+  let qualifier: string | null = null;
+  if (colLast > colFirst) {
+    qualifier = c.ident(colFirst);
+    for (let k = colFirst + 2; k < colLast; k += 2) qualifier += '.' + c.ident(k);
+  }
+  return { column, qualifier, tableIndex: -1, op, values };
+}
+
+function comparison(c: Ctx, i: number): ConditionOp | null {
+  if (c.type(i) !== T.OP) return null;
+  switch (c.aux(i)) {
+    case O.EQ: return '=';
+    case O.NSEQ: return '<=>';
+    case O.NE: return '!=';
+    case O.LT: return '<';
+    case O.LE: return '<=';
+    case O.GT: return '>';
+    case O.GE: return '>=';
+    default: return null;
+  }
+}
+
+function mirror(op: ConditionOp): ConditionOp {
+  switch (op) {
+    case '<': return '>';
+    case '<=': return '>=';
+    case '>': return '<';
+    case '>=': return '<=';
+    default: return op;
+  }
+}
+
+/** `col op v`, `col IN (...)`, `col BETWEEN a AND b`, `col IS [NOT] NULL`, `v op col`. */
+function relation(c: Ctx, s: number, e: number): boolean {
+  const j = columnRef(c, s, e);
+  if (j < 0) return reversed(c, s, e);
+  const op = comparison(c, j);
+  if (op !== null) {
+    const v = parseValueExact(c, j + 1, e);
+    if (v === null) return false;
+    addCondition(c.r, newCondition(c, op, [v]));
+    return true;
+  }
+  switch (c.kw(j)) {
+    case K.IN: return inList(c, j + 1, e);
+    case K.BETWEEN: return between(c, j + 1, e);
+    case K.IS: return isNull(c, j + 1, e);
+    default: return false;
+  }
+}
+
+function reversed(c: Ctx, s: number, e: number): boolean {
+  const v = parseValue(c, s, e);
+  if (v === null) return false;
+  const op = comparison(c, c.vEnd);
+  if (op === null || columnRef(c, c.vEnd + 1, e) !== e) return false;
+  addCondition(c.r, newCondition(c, mirror(op), [v]));
+  return true;
+}
+
+function inList(c: Ctx, open: number, e: number): boolean {
+  if (!c.isOp(open, O.LPAREN) || c.close(open) !== e - 1 || c.isKw(open + 1, K.SELECT)) return false;
+  const values = valueList(c, open + 1, e - 1);
+  if (values === null) return false;
+  addCondition(c.r, newCondition(c, 'IN', values));
+  return true;
+}
+
+/** Comma-separated constants in [s, e); null unless all of them are constants. Keeps MAX_IN_VALUES. */
+function valueList(c: Ctx, s: number, e: number): ValueRef[] | null {
+  const values: ValueRef[] = [];
+  let a = s;
+  for (;;) {
+    const v = parseValue(c, a, e);
+    if (v === null) return null;
+    if (values.length < MAX_IN_VALUES) values.push(v);
+    const k = c.vEnd;
+    if (k === e) return values;
+    if (!c.isOp(k, O.COMMA)) return null;
+    a = k + 1;
+  }
+}
+
+function between(c: Ctx, s: number, e: number): boolean {
+  const low = parseValue(c, s, e);
+  if (low === null || !c.isKw(c.vEnd, K.AND)) return false;
+  const high = parseValueExact(c, c.vEnd + 1, e);
+  if (high === null) return false;
+  addCondition(c.r, newCondition(c, 'BETWEEN', [low, high]));
+  return true;
+}
+
+function isNull(c: Ctx, s: number, e: number): boolean {
+  if (c.isKw(s, K.NULL) && s + 1 === e) {
+    addCondition(c.r, newCondition(c, 'IS_NULL', []));
+    return true;
+  }
+  if (c.isKw(s, K.NOT) && c.isKw(s + 1, K.NULL) && s + 2 === e) {
+    addCondition(c.r, newCondition(c, 'IS_NOT_NULL', []));
+    return true;
+  }
+  return false;
+}
+
+/** `(a, b) = (1, 2)` and `(a, b) IN ((1, 2), (3, 4))`: one condition per column. */
+function rowRelation(c: Ctx, s: number, m: number, e: number): boolean {
+  if (m < 0) return false;
+  const cols: number[] = []; // pairs (first, last) token index per column
+  let i = s + 1;
+  for (;;) {
+    const j = columnRef(c, i, m);
+    if (j < 0 || cols.length >= MAX_ROW_COLUMNS * 2) return false;
+    cols.push(colFirst, colLast);
+    if (j === m) break;
+    if (!c.isOp(j, O.COMMA)) return false;
+    i = j + 1;
+  }
+  const width = cols.length / 2;
+  if (width < 2) return false;
+  const isIn = c.isKw(m + 1, K.IN);
+  if (!isIn && !c.isOp(m + 1, O.EQ)) return false;
+  const open = m + 2;
+  if (!c.isOp(open, O.LPAREN) || c.close(open) !== e - 1) return false;
+  const perColumn: ValueRef[][] = [];
+  for (let k = 0; k < width; k++) perColumn.push([]);
+  if (isIn) {
+    let t = open + 1;
+    for (;;) {
+      const close = c.isOp(t, O.LPAREN) ? c.close(t) : -1;
+      if (close < 0 || !tuple(c, t + 1, close, perColumn)) return false;
+      if (close + 1 === e - 1) break;
+      if (!c.isOp(close + 1, O.COMMA)) return false;
+      t = close + 2;
+    }
+  } else if (!tuple(c, open + 1, e - 1, perColumn)) {
+    return false;
+  }
+  for (let k = 0; k < width; k++) {
+    colFirst = cols[2 * k]!;
+    colLast = cols[2 * k + 1]!;
+    addCondition(c.r, newCondition(c, isIn ? 'IN' : '=', perColumn[k]!));
+  }
+  return true;
+}
+
+function tuple(c: Ctx, s: number, e: number, perColumn: ValueRef[][]): boolean {
+  const values = valueList(c, s, e);
+  if (values === null || values.length !== perColumn.length) return false;
+  for (let k = 0; k < values.length; k++) {
+    const col = perColumn[k]!;
+    if (col.length < MAX_IN_VALUES) col.push(values[k]!);
+  }
+  return true;
+}

@@ -1,0 +1,139 @@
+// parseRoute: the entry point. Lex the first statement (bounded by maxLength), classify/extract, then apply
+// comment hints, scan for session-dependent functions and resolve condition qualifiers to tables.
+// Total: never throws (an internal fault becomes kind OTHER with a noKeyReason), cost linear in the parsed
+// prefix. Not re-entrant per Ctx; a nested call (none today) gets its own Ctx.
+
+import { dispatch } from './classify.js';
+import { applyComments } from './comments.js';
+import { Ctx } from './ctx.js';
+import { K, KW_FLAGS, KF_DEPENDENT, KF_LOCKFN, KW_TEXT } from './keywords.js';
+import { Lexer } from './lexer.js';
+import { O, T } from './tokens.js';
+import { EMPTY_CONDITIONS, EMPTY_SETS, addDependent, newResult, noKey } from './result.js';
+import type { ParseOptions, RouteParse, TableRef } from './types.js';
+
+export const DEFAULT_MAX_LENGTH = 4096;
+
+const shared = new Ctx(new Lexer());
+let busy = false;
+
+export function parseRoute(sql: string, opts?: ParseOptions): RouteParse {
+  const c = busy ? new Ctx(new Lexer()) : shared;
+  const wasBusy = busy;
+  busy = true;
+  try {
+    return run(c, sql, opts);
+  } catch (e) {
+    const r = newResult('OTHER');
+    r.noKeyReason = 'internal parser error: ' + (e instanceof Error ? e.message : String(e));
+    return r;
+  } finally {
+    busy = wasBusy;
+  }
+}
+
+function run(c: Ctx, sql: string, opts: ParseOptions | undefined): RouteParse {
+  const maxLength = opts?.maxLength ?? DEFAULT_MAX_LENGTH;
+  const truncated = sql.length > maxLength;
+  const limit = truncated ? Math.max(0, Math.floor(maxLength)) : sql.length;
+  const noBackslash = opts?.noBackslashEscapes === true;
+  const lx = c.lx;
+  lx.lex(sql, limit, truncated, noBackslash, opts?.ansiQuotes === true);
+  const r = newResult('OTHER');
+  c.bind(sql);
+  c.r = r;
+  c.noBackslash = noBackslash;
+  c.cut = truncated && lx.stmtEnd >= limit;
+  c.stopTables = false;
+  c.nesting = 0;
+  c.hintPos = 1;
+  r.placeholderCount = lx.placeholders;
+  r.multiStatement = lx.more;
+  r.firstStatementEnd = lx.stmtEnd;
+  r.truncated = truncated;
+  if (c.n === 0) {
+    r.kind = 'EMPTY';
+    if (lx.error !== null) r.noKeyReason = lx.error;
+    return r;
+  }
+  dispatch(c, 0);
+  if (lx.nComments > 0) applyComments(c);
+  if (lx.fnSeen !== 0) scanFunctions(c);
+  finish(c, r);
+  return r;
+}
+
+/** Dependent functions, session lock functions and LAST_INSERT_ID anywhere in the statement (§4.1, §5.6). */
+function scanFunctions(c: Ctx): void {
+  const lx = c.lx;
+  const r = c.r;
+  for (let i = 0; i < c.n; i++) {
+    const v = lx.tok[i]!;
+    const t = v & 31;
+    if (t === T.WORD) {
+      const kw = v >> 5;
+      if (kw === 0 || !c.isOp(i + 1, O.LPAREN)) continue;
+      const f = KW_FLAGS[kw]!;
+      if ((f & KF_DEPENDENT) !== 0) addDependent(r, KW_TEXT[kw]!);
+      else if ((f & KF_LOCKFN) !== 0) r.hasGetLock = true;
+      else if (kw === K.LAST_INSERT_ID) r.hasLastInsertId = true;
+    } else if (t === T.SYSVAR) {
+      const name = c.text(i).toLowerCase();
+      if (name === '@@identity' || name === '@@last_insert_id') r.hasLastInsertId = true;
+    }
+  }
+}
+
+function finish(c: Ctx, r: RouteParse): void {
+  if (c.lx.error !== null) {
+    r.conditions = EMPTY_CONDITIONS;
+    r.insertValues = null;
+    r.updateSet = null;
+    r.setAssignments = EMPTY_SETS;
+    r.noKeyReason = c.lx.error;
+    return;
+  }
+  if (r.conditions.length > 0) resolveConditions(r);
+  const k = r.kind === 'EXPLAIN' || r.kind === 'EXPLAIN_ROUTE' ? r.innerKind : r.kind;
+  if ((k === 'SELECT' || k === 'UPDATE' || k === 'DELETE') && r.tables.length > 0 && r.conditions.length === 0) {
+    noKey(r, 'no key condition in WHERE');
+  }
+  if (c.cut && r.noKeyReason === null && (k === 'INSERT' || k === 'REPLACE') && r.insertValues === null) {
+    noKey(r, 'statement truncated at the parse limit');
+  }
+}
+
+/** Sets tableIndex from the qualifier; drops conditions whose qualifier names no table of the statement. */
+function resolveConditions(r: RouteParse): void {
+  const tables = r.tables;
+  if (tables.length === 0) {
+    r.conditions = EMPTY_CONDITIONS;
+    return;
+  }
+  const conds = r.conditions;
+  let kept = 0;
+  for (let k = 0; k < conds.length; k++) {
+    const cond = conds[k]!;
+    const idx = cond.qualifier === null ? (tables.length === 1 ? 0 : -1) : findTable(tables, cond.qualifier);
+    if (idx === -2) { r.skippedConditions++; continue; }
+    cond.tableIndex = idx;
+    conds[kept++] = cond;
+  }
+  if (kept === 0) r.conditions = EMPTY_CONDITIONS;
+  else if (kept < conds.length) conds.length = kept;
+}
+
+/** Index of the table a qualifier ('t', 'alias' or 'db.t') names, or -2. */
+function findTable(tables: TableRef[], q: string): number {
+  const dot = q.indexOf('.');
+  const lq = q.toLowerCase();
+  for (let k = 0; k < tables.length; k++) {
+    const t = tables[k]!;
+    if (dot < 0) {
+      if ((t.alias ?? t.name).toLowerCase() === lq) return k;
+    } else if (t.alias === null && t.db !== null && `${t.db}.${t.name}`.toLowerCase() === lq) {
+      return k;
+    }
+  }
+  return -2;
+}

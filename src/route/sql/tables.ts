@@ -1,0 +1,167 @@
+// Table references: `FROM a [AS x] [PARTITION (p..)] [index hints], b JOIN c ON ... LEFT JOIN d USING (..)`.
+// Each named table is appended to RouteParse.tables (first one = the routing table). Derived tables and
+// other table-valued expressions are never reported as tables; a derived table in first position means the
+// statement has no routing table at all (the parse stops taking tables).
+// Only INNER / CROSS / STRAIGHT_JOIN / plain JOIN ... ON conditions feed key extraction: an outer join's ON
+// condition does not filter the preserved side, so using it could produce a wrong key.
+
+import { clauseEnd, parseClause } from './conditions.js';
+import type { Ctx } from './ctx.js';
+import { K, KW_FLAGS, KF_ALIAS_STOP } from './keywords.js';
+import { O, T } from './tokens.js';
+import { addTable, noKey } from './result.js';
+
+const MAX_NESTING = 8;
+
+/** Parses a table reference list starting at i; returns the index of the first token after it. */
+export function parseTableRefs(c: Ctx, i: number): number {
+  return refList(c, i, 0);
+}
+
+function refList(c: Ctx, i: number, depth: number): number {
+  const first = c.r.tables.length === 0;
+  let j = factor(c, i, depth);
+  if (j < 0) {
+    j = -j - 1;
+    if (first && !c.isKw(i, K.DUAL)) {
+      c.stopTables = true;
+      noKey(c.r, 'first FROM item is not a table name');
+    }
+  }
+  for (;;) {
+    if (c.isOp(j, O.COMMA)) { j = next(factor(c, j + 1, depth)); continue; }
+    let k = j;
+    let inner = true;
+    if (c.isKw(k, K.NATURAL)) { k++; inner = false; }
+    if (c.isKw(k, K.LEFT) || c.isKw(k, K.RIGHT)) { k++; inner = false; if (c.isKw(k, K.OUTER)) k++; }
+    else if (c.isKw(k, K.INNER) || c.isKw(k, K.CROSS)) k++;
+    if (!c.isKw(k, K.JOIN) && !c.isKw(k, K.STRAIGHT_JOIN)) return j;
+    j = next(factor(c, k + 1, depth));
+    if (c.isKw(j, K.ON)) {
+      const e = clauseEnd(c, j + 1);
+      if (inner && !c.stopTables) parseClause(c, j + 1, e);
+      else c.r.skippedConditions++;
+      j = e;
+    } else if (c.isKw(j, K.USING) && c.isOp(j + 1, O.LPAREN)) {
+      j = c.skipParen(j + 1);
+    }
+  }
+}
+
+function next(j: number): number {
+  return j < 0 ? -j - 1 : j;
+}
+
+/** One table factor; returns the index after it, or -(index + 1) when it was not a named table. */
+function factor(c: Ctx, i: number, depth: number): number {
+  if (c.isOp(i, O.LPAREN)) {
+    const m = c.close(i);
+    if (m < 0) return -c.n - 1;
+    if (c.isKw(i + 1, K.SELECT) || c.isKw(i + 1, K.WITH) || c.isOp(i + 1, O.LPAREN) || depth >= MAX_NESTING) {
+      return -alias(c, m + 1) - 1;
+    }
+    refList(c, i + 1, depth + 1);
+    return m + 1;
+  }
+  if (c.isKw(i, K.LATERAL) || (c.isIdent(i) && c.isOp(i + 1, O.LPAREN))) { // LATERAL (...), JSON_TABLE(...)
+    return -alias(c, c.skipParen(i + 1)) - 1;
+  }
+  if (c.isKw(i, K.DUAL)) return -(i + 1) - 1;
+  return namedTable(c, i);
+}
+
+function namedTable(c: Ctx, i: number): number {
+  if (!c.isIdent(i)) return -i - 1;
+  let db: string | null = null;
+  let nameTok = i;
+  let j = i + 1;
+  if (c.isOp(j, O.DOT) && c.isIdent(j + 1)) {
+    db = c.ident(i);
+    nameTok = j + 1;
+    j += 2;
+  }
+  let dblink: string | null = null;
+  if (c.type(j) === T.USERVAR && c.adjacent(j)) {
+    dblink = c.text(j).slice(1);
+    j++;
+  }
+  const first = c.r.tables.length === 0;
+  j = partition(c, j, first);
+  let aliasName: string | null = null;
+  const a = aliasAt(c, j);
+  if (a >= 0) {
+    aliasName = c.ident(a);
+    j = a + 1;
+    j = partition(c, j, first);
+  }
+  j = indexHints(c, j);
+  if (!c.stopTables) addTable(c.r, { db, name: c.ident(nameTok), alias: aliasName, dblink });
+  return j;
+}
+
+/** Token index of an alias at i (`AS x`, `x`, `'x'`), or -1. */
+function aliasAt(c: Ctx, i: number): number {
+  if (c.isKw(i, K.AS)) return c.isIdent(i + 1) || c.type(i + 1) === T.STRING ? i + 1 : -1;
+  const t = c.type(i);
+  if (t === T.QIDENT || t === T.STRING) return i;
+  if (t !== T.WORD) return -1;
+  const kw = c.aux(i);
+  return kw !== 0 && (KW_FLAGS[kw]! & KF_ALIAS_STOP) !== 0 ? -1 : i;
+}
+
+/** Skips `[AS] alias [(col, ...)]` after a derived table. */
+function alias(c: Ctx, i: number): number {
+  const a = aliasAt(c, i);
+  if (a < 0) return i;
+  return c.isOp(a + 1, O.LPAREN) ? c.skipParen(a + 1) : a + 1;
+}
+
+/** `PARTITION (p1, p2)`: recorded for the first table. */
+export function partition(c: Ctx, i: number, record: boolean): number {
+  if (!c.isKw(i, K.PARTITION) || !c.isOp(i + 1, O.LPAREN)) return i;
+  const m = c.close(i + 1);
+  if (m < 0) return c.n;
+  if (record && c.r.explicitPartition === null) {
+    const names: string[] = [];
+    for (let k = i + 2; k < m; k++) if (c.isIdent(k)) names.push(c.ident(k));
+    c.r.explicitPartition = names;
+  }
+  return m + 1;
+}
+
+/** `USE|IGNORE|FORCE {INDEX|KEY} [FOR ...] (...)`, repeated. */
+function indexHints(c: Ctx, i: number): number {
+  while (c.isKw(i, K.USE) || c.isKw(i, K.IGNORE) || c.isKw(i, K.FORCE)) {
+    let j = i + 1;
+    if (!c.isKw(j, K.INDEX) && !c.isKw(j, K.KEY)) return i;
+    j++;
+    while (j < c.n && !c.isOp(j, O.LPAREN)) j++;
+    i = c.skipParen(j);
+  }
+  return i;
+}
+
+/** `[db.]name [@link]` as a single table (INSERT target, DDL, CALL); returns the index after it or -1. */
+export function tableName(c: Ctx, i: number, alsoAlias: boolean): number {
+  if (!c.isIdent(i)) return -1;
+  let db: string | null = null;
+  let nameTok = i;
+  let j = i + 1;
+  if (c.isOp(j, O.DOT) && c.isIdent(j + 1)) {
+    db = c.ident(i);
+    nameTok = j + 1;
+    j += 2;
+  }
+  let dblink: string | null = null;
+  if (c.type(j) === T.USERVAR && c.adjacent(j)) {
+    dblink = c.text(j).slice(1);
+    j++;
+  }
+  let aliasName: string | null = null;
+  if (alsoAlias) {
+    const a = aliasAt(c, j);
+    if (a >= 0) { aliasName = c.ident(a); j = a + 1; }
+  }
+  addTable(c.r, { db, name: c.ident(nameTok), alias: aliasName, dblink });
+  return j;
+}
