@@ -97,8 +97,8 @@ async function main(argv: string[]): Promise<void> {
   const graceful = (sig: string): void => {
     if (stopping) {
       log.warn('PROXY', `${sig} again: stopping now`);
-      proxy.stopNow();
-      process.exit(0);
+      void proxy.stopNow().then(() => process.exit(0));
+      return;
     }
     stopping = true;
     const timeout = config.getTimeMs('drain_timeout');
@@ -108,8 +108,7 @@ async function main(argv: string[]): Promise<void> {
   process.on('SIGTERM', () => graceful('SIGTERM'));
   process.on('SIGINT', () => graceful('SIGINT'));
   process.on('SIGQUIT', () => {
-    proxy.stopNow();
-    process.exit(0);
+    void proxy.stopNow().then(() => process.exit(0));
   });
   process.on('SIGHUP', () => {
     const r = config.reloadFile();

@@ -6,21 +6,17 @@ import { OdpError } from './errors/catalogue.js';
 import { writeErr } from './protocol/err.js';
 import { PacketWriter } from './protocol/writer.js';
 import { ServerConnection, formatAddress, parseAddressList, type ServerAddress } from './backend/server-connection.js';
+import type { ProxyConfig } from './config/config.js';
 import { Logger } from './observe/log.js';
+import { Capability, commandName } from './protocol/constants.js';
+import type { AdminContext, AdminSessionView } from './admin/index.js';
+import { maskCapabilities } from './session/commands.js';
 import { ClientSession } from './session/client-session.js';
 import type { SessionContext, SessionSettings } from './session/context.js';
 import { SessionIdAllocator } from './session/session-id.js';
 
-/** The slice of ProxyConfig the core reads (src/config/config.ts implements it). */
-export interface ConfigView {
-  get(name: string): string;
-  getInt(name: string): number;
-  getBool(name: string): boolean;
-  getTimeMs(name: string): number;
-}
-
 export interface ProxyOptions {
-  readonly config: ConfigView;
+  readonly config: ProxyConfig;
   readonly log: Logger;
   /** Version string for `-V` / handshake default. */
   readonly version: string;
@@ -32,8 +28,16 @@ export interface BackendProbe {
   readonly address: ServerAddress;
   readonly ok: boolean;
   readonly version: string;
+  readonly capabilities: number;
   readonly error: string;
 }
+
+/** Greeting capabilities when no backend answered at start-up (a MySQL 5.7-like classic set). */
+const DEFAULT_CAPABILITIES = Capability.LONG_PASSWORD | Capability.FOUND_ROWS | Capability.LONG_FLAG |
+  Capability.CONNECT_WITH_DB | Capability.LOCAL_FILES | Capability.PROTOCOL_41 | Capability.INTERACTIVE |
+  Capability.TRANSACTIONS | Capability.SECURE_CONNECTION | Capability.MULTI_STATEMENTS | Capability.MULTI_RESULTS |
+  Capability.PS_MULTI_RESULTS | Capability.PLUGIN_AUTH | Capability.CONNECT_ATTRS |
+  Capability.PLUGIN_AUTH_LENENC_CLIENT_DATA | Capability.SESSION_TRACK | Capability.DEPRECATE_EOF;
 
 /** Connects to each backend and reads its greeting (no login). */
 export async function probeBackends(list: readonly ServerAddress[], timeoutMs: number): Promise<BackendProbe[]> {
@@ -41,10 +45,11 @@ export async function probeBackends(list: readonly ServerAddress[], timeoutMs: n
     try {
       const c = await ServerConnection.open(address, { connectTimeoutMs: timeoutMs, keepAliveIdleMs: 60_000 });
       const version = c.handshake?.serverVersion ?? '';
+      const capabilities = c.handshake?.capabilities ?? 0;
       c.destroy();
-      return { address, ok: true, version, error: '' };
+      return { address, ok: true, version, capabilities, error: '' };
     } catch (e) {
-      return { address, ok: false, version: '', error: e instanceof OdpError ? e.message : String(e) };
+      return { address, ok: false, version: '', capabilities: 0, error: e instanceof OdpError ? e.message : String(e) };
     }
   }));
 }
@@ -53,17 +58,23 @@ export class Proxy implements SessionContext {
   readonly settings: SessionSettings;
   readonly log: Logger;
   readonly sessions = new Map<number, ClientSession>();
-  private readonly config: ConfigView;
+  private readonly config: ProxyConfig;
   private readonly ids: SessionIdAllocator;
   private readonly backends: ServerAddress[];
+  private readonly probes: readonly BackendProbe[];
+  readonly version: string;
+  readonly startedAt = Date.now();
   private server: Server | null = null;
+  private readonly counters = { accepted: 0, refused: 0, loginFailures: 0, closedRequests: 0, closedBytesIn: 0, closedBytesOut: 0, closedTransactions: 0 };
   private draining = false;
   listenPort = 0;
 
-  constructor(opts: ProxyOptions, backends: ServerAddress[]) {
+  constructor(opts: ProxyOptions, probes: readonly BackendProbe[]) {
     this.config = opts.config;
     this.log = opts.log;
-    this.backends = backends;
+    this.version = opts.version;
+    this.probes = probes;
+    this.backends = probes.filter((p) => p.ok).map((p) => p.address);
     const c = opts.config;
     const explicitVersion = c.get('mysql_version');
     this.settings = {
@@ -86,7 +97,131 @@ export class Proxy implements SessionContext {
   }
 
   onSessionClosed(id: number): void {
+    const s = this.sessions.get(id);
+    if (s === undefined) return;
     this.sessions.delete(id);
+    this.counters.closedRequests += s.requests;
+    this.counters.closedBytesIn += s.bytesFromClient;
+    this.counters.closedBytesOut += s.bytesToClient;
+    this.counters.closedTransactions += s.transCount;
+    if (s.identity === null) this.counters.loginFailures++;
+  }
+
+  defaultCapabilities(): number {
+    const p = this.probes.find((x) => x.ok);
+    return p !== undefined ? maskCapabilities(p.capabilities) : maskCapabilities(DEFAULT_CAPABILITIES);
+  }
+
+  defaultServerVersion(): string {
+    return this.probes.find((x) => x.ok)?.version ?? '5.6.25';
+  }
+
+  /**
+   * mysql mode: backend account names are not OceanBase identities, so only the standard `user@tenant#cluster`
+   * form is recognised (no separator forms that would read `acme-sys-root` as root@sys).
+   */
+  usernameSeparators(): readonly string[] {
+    return this.config.get('server_routing_mode') === 'mysql' ? [] : this.config.getList('username_separator');
+  }
+
+  proxysysPasswordHash(user: string): string | null {
+    if (user === 'root') return this.config.get('obproxy_sys_password');
+    if (user === 'inspector') return this.config.get('inspector_password');
+    return null;
+  }
+
+  adminContext(sessionId: number): AdminContext {
+    const self = this;
+    const s = this.sessions.get(sessionId);
+    const id = s?.identity ?? null;
+    const tenant = id?.tenant ?? 'sys';
+    return {
+      config: this.config,
+      version: this.version,
+      startedAt: this.startedAt,
+      pid: process.pid,
+      routingMode: this.config.get('server_routing_mode'),
+      backends: this.probes.map((p) => ({ address: formatAddress(p.address), up: p.ok, version: p.version })),
+      sessions: () => [...this.sessions.values()].map((x) => this.viewOf(x)),
+      session: (n: number) => {
+        const x = this.sessions.get(n);
+        return x === undefined ? undefined : this.viewOf(x);
+      },
+      currentSessionId: sessionId,
+      currentUser: {
+        user: id?.user ?? '',
+        tenant,
+        cluster: id?.cluster ?? null,
+        isProxysysRoot: tenant === 'proxysys' && id?.user === 'root',
+        isInspector: tenant === 'proxysys' && id?.user === 'inspector',
+        isRootSys: tenant === 'sys' && id?.user === 'root',
+      },
+      killSession(n: number): boolean {
+        const x = self.sessions.get(n);
+        if (x === undefined) return false;
+        x.close(`killed by session ${sessionId}`);
+        return true;
+      },
+      stats: () => this.stats(),
+      // ODP's REFRESH brings per-thread totals up to date; odp's counters are computed live, so nothing to do.
+      refreshStats: () => undefined,
+    };
+  }
+
+  private viewOf(s: ClientSession): AdminSessionView {
+    const local = s.socket.localAddress ?? '';
+    return {
+      id: s.id,
+      proxySessId: String(this.listenPort * 2 ** 32 + s.id),
+      user: s.identity?.user ?? s.user,
+      tenant: s.identity?.tenant ?? null,
+      cluster: s.identity?.cluster ?? null,
+      host: s.remote,
+      db: s.database,
+      state: s.state,
+      inTransaction: (s.status & 0x0001) !== 0,
+      transCount: s.transCount,
+      serverSessionCount: s.server !== null && !s.server.closed ? 1 : 0,
+      serverAddress: s.server?.name ?? null,
+      serverConnectionId: s.server?.handshake?.connectionId ?? null,
+      connectedAt: s.connectedAt,
+      lastActiveAt: s.lastActiveAt,
+      requests: s.requests,
+      bytesFromClient: s.bytesFromClient,
+      bytesToClient: s.bytesToClient,
+      currentCommand: s.currentCommand >= 0 ? commandName(s.currentCommand) : null,
+      commandStartedAt: s.currentCommand >= 0 ? s.commandStartedAt : null,
+      usingSsl: false,
+      localAddress: `${local}:${s.socket.localPort ?? 0}`,
+    };
+  }
+
+  stats(): Map<string, number> {
+    let requests = this.counters.closedRequests;
+    let bytesIn = this.counters.closedBytesIn;
+    let bytesOut = this.counters.closedBytesOut;
+    let transactions = this.counters.closedTransactions;
+    let servers = 0;
+    for (const s of this.sessions.values()) {
+      requests += s.requests;
+      bytesIn += s.bytesFromClient;
+      bytesOut += s.bytesToClient;
+      transactions += s.transCount;
+      if (s.server !== null && !s.server.closed) servers++;
+    }
+    // Names follow ODP's SHOW PROXYSTAT where one exists.
+    return new Map([
+      ['total_client_connections', this.counters.accepted],
+      ['current_client_connections', this.sessions.size],
+      ['current_server_connections', servers],
+      ['refused_client_connections', this.counters.refused],
+      ['client_login_failures', this.counters.loginFailures],
+      ['client_requests', requests],
+      ['total_transaction_count', transactions],
+      ['net_total_read_bytes', bytesIn],
+      ['net_total_write_bytes', bytesOut],
+      ['uptime_seconds', Math.floor((Date.now() - this.startedAt) / 1000)],
+    ]);
   }
 
   /** Listens on local_bound_ip:listen_port. Rejects with a one-line StartupError (e.g. port busy). */
@@ -116,6 +251,7 @@ export class Proxy implements SessionContext {
       const e = new OdpError(this.draining ? 'SERVER_SHUTDOWN' : 'TOO_MANY_CONNECTIONS');
       writeErr(w, e.errno, e.sqlState, e.clientMessage, 0);
       socket.end(w.take());
+      this.counters.refused++;
       this.log.warn('PROXY', `refused client ${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}: ${e.clientMessage}`);
       return;
     }
@@ -126,6 +262,7 @@ export class Proxy implements SessionContext {
       socket.destroy();
       return;
     }
+    this.counters.accepted++;
     const session = new ClientSession(id, socket, this);
     this.sessions.set(id, session);
     void session.start();
@@ -150,13 +287,21 @@ export class Proxy implements SessionContext {
       if (s.state === 'ready' || s.state === 'handshake' || s.state === 'auth') s.sendError('SERVER_SHUTDOWN', [], s.state === 'ready' ? 0 : 2);
       s.close('drain timeout');
     }
+    await flushDelay();
   }
 
-  stopNow(): void {
+  async stopNow(): Promise<void> {
     this.draining = true;
     this.server?.close();
     for (const s of [...this.sessions.values()]) s.close('immediate stop');
+    await flushDelay();
   }
+}
+
+
+/** Lets the last ERR/COM_QUIT writes reach the kernel before the process exits. */
+function flushDelay(): Promise<void> {
+  return new Promise((r) => setTimeout(r, 100));
 }
 
 /** Validates, probes and starts listening. Throws StartupError with a one-line message on any problem. */
@@ -179,11 +324,15 @@ export async function startProxy(opts: ProxyOptions): Promise<Proxy> {
   if (up.length === 0) {
     throw new StartupError(`no backend reachable: ${probes.map((p) => `${formatAddress(p.address)} (${p.error})`).join(', ')}`);
   }
+  const proxy = new Proxy(opts, probes);
+  await proxy.listen();
+  // Logged only once listening succeeded, so a start-up failure stays a single line on stderr.
+  if (c.get('obproxy_sys_password') === '') {
+    opts.log.warn('PROXY', 'root@proxysys has an empty password: anyone who reaches this port can change the configuration; set obproxy_sys_password');
+  }
   for (const p of probes) {
     if (p.ok) opts.log.info('PROXY', `backend ${formatAddress(p.address)} is up, version ${p.version}`);
     else opts.log.warn('PROXY', `backend ${formatAddress(p.address)} is down: ${p.error}`);
   }
-  const proxy = new Proxy(opts, up.map((p) => p.address));
-  await proxy.listen();
   return proxy;
 }

@@ -46,6 +46,7 @@ export class ServerConnection {
   /** Set by the owner for the command phase; receives raw chunks synchronously. */
   private dataHandler: ((chunk: Buffer) => void) | null = null;
   private closeHandler: ((err: Error | null) => void) | null = null;
+  private drainHandler: (() => void) | null = null;
 
   private constructor(address: ServerAddress, socket: Socket) {
     this.address = address;
@@ -55,6 +56,7 @@ export class ServerConnection {
       if (this.dataHandler !== null) this.dataHandler(chunk);
       else this.queue.push(chunk);
     });
+    socket.on('drain', () => this.drainHandler?.());
     socket.on('error', (err) => this.onClosed(err));
     socket.on('close', () => this.onClosed(null));
   }
@@ -82,7 +84,13 @@ export class ServerConnection {
         reject(new OdpError('BACKEND_CONNECT_FAILED', [where, err.code ?? err.message]));
       });
     });
-    const greet = await conn.readPacket(opts.connectTimeoutMs);
+    let greet: QueuedPacket;
+    try {
+      greet = await conn.readPacket(opts.connectTimeoutMs);
+    } catch (e) {
+      conn.destroy(); // a server that accepts but never greets must not leak the socket
+      throw new OdpError('BACKEND_CONNECT_FAILED', [where, e instanceof Error ? e.message : String(e)]);
+    }
     if (greet.payload[0] === 0xff) {
       const e = decodeErr(greet.payload, 0, greet.payload.length);
       conn.destroy();
@@ -107,9 +115,10 @@ export class ServerConnection {
   }
 
   /** Enters the command phase: chunks go to `onData` synchronously; leftovers of the login are replayed. */
-  attach(onData: (chunk: Buffer) => void, onClose: (err: Error | null) => void): void {
+  attach(onData: (chunk: Buffer) => void, onClose: (err: Error | null) => void, onDrain: () => void): void {
     this.dataHandler = onData;
     this.closeHandler = onClose;
+    this.drainHandler = onDrain;
     const rest = this.queue.drainRemainder();
     if (rest !== null) onData(rest);
   }
@@ -118,6 +127,7 @@ export class ServerConnection {
   detach(): void {
     this.dataHandler = null;
     this.closeHandler = null;
+    this.drainHandler = null;
   }
 
   pause(): void {

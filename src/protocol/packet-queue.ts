@@ -17,6 +17,13 @@ export class PacketQueue implements PacketHandler {
   private readonly packets: QueuedPacket[] = [];
   private waiter: Waiter | null = null;
   private failure: Error | null = null;
+  /**
+   * Raw bytes after the last complete packet (owned copy; tiny in the connection phase), so drainRemainder can
+   * hand over a packet the client started right behind its last auth packet. Connection-phase packets are below
+   * 16 MiB, so each complete packet is payload + 4 bytes on the wire.
+   */
+  private tail: Buffer = Buffer.alloc(0);
+  private completedInChunk = 0;
 
   constructor(maxPacket = 16 * 1024 * 1024) {
     this.scanner = new PacketScanner(this, { maxCollect: maxPacket });
@@ -24,6 +31,11 @@ export class PacketQueue implements PacketHandler {
 
   onHeader(): number {
     return Infinity;
+  }
+
+  onPacketEnd(_seq: number, totalLen: number): boolean {
+    this.completedInChunk += totalLen + 4;
+    return true;
   }
 
   onPacket(buf: Buffer, start: number, end: number, seq: number): boolean {
@@ -42,7 +54,11 @@ export class PacketQueue implements PacketHandler {
   /** Feeds bytes from the socket. A malformed stream fails the pending and all later reads. */
   push(chunk: Buffer): void {
     try {
+      // `tail` starts at a packet boundary, so the packets completed by this chunk are a prefix of tail + chunk.
+      const stream = this.tail.length === 0 ? chunk : Buffer.concat([this.tail, chunk]);
+      this.completedInChunk = 0;
       this.scanner.scan(chunk);
+      this.tail = Buffer.from(stream.subarray(Math.min(stream.length, this.completedInChunk)));
     } catch (e) {
       this.fail(e instanceof Error ? e : new ProtocolError(String(e)));
     }
@@ -77,15 +93,17 @@ export class PacketQueue implements PacketHandler {
   }
 
   /**
-   * Hands over what arrived after the connection phase: the queued whole packets re-framed as wire bytes
-   * (normally empty; a client may pipeline its first command right behind its last auth packet).
+   * Hands over what arrived after the connection phase: the queued whole packets re-framed as wire bytes, then
+   * the raw bytes of a packet still incomplete (normally nothing; a client may pipeline its first command right
+   * behind its last auth packet, even split across reads).
    */
   drainRemainder(): Buffer | null {
-    if (this.packets.length === 0 && this.scanner.atBoundary) return null;
-    if (!this.scanner.atBoundary) throw new ProtocolError('partial packet at the end of the connection phase');
     const parts: Buffer[] = [];
     for (const p of this.packets.splice(0)) parts.push(frameHeader(p.payload.length, p.seq), p.payload);
-    return Buffer.concat(parts);
+    if (!this.scanner.atBoundary) parts.push(this.tail);
+    this.tail = Buffer.alloc(0);
+    this.scanner.reset();
+    return parts.length === 0 ? null : Buffer.concat(parts);
   }
 }
 

@@ -60,15 +60,20 @@ export function writeColumnCount(w: PacketWriter, n: number, seq: number): numbe
   return w.begin(seq).lenencInt(n).end();
 }
 
-export function writeColumnDef(w: PacketWriter, col: ColumnDef, seq: number): number {
+/**
+ * `extendedTypeInfo`: MariaDB's MARIADB_CLIENT_EXTENDED_METADATA was negotiated, so an (empty here) lenenc
+ * extended-type block follows org_name.
+ */
+export function writeColumnDef(w: PacketWriter, col: ColumnDef, seq: number, extendedTypeInfo = false): number {
   w.begin(seq)
     .lenencString(col.catalog ?? 'def')
     .lenencString(col.schema)
     .lenencString(col.table)
     .lenencString(col.orgTable)
     .lenencString(col.name)
-    .lenencString(col.orgName)
-    .lenencInt(FIXED_FIELDS)
+    .lenencString(col.orgName);
+  if (extendedTypeInfo) w.lenencInt(0);
+  w.lenencInt(FIXED_FIELDS)
     .u16(col.charset)
     .u32(col.length)
     .u8(col.type)
@@ -95,6 +100,8 @@ export interface TextResultSetOptions {
   /** Server status flags for the closing EOF/OK. */
   status: number;
   capabilities: number;
+  /** Negotiated MariaDB extended capabilities (EXTENDED_TYPE_INFO changes the column definitions). */
+  mariadbCapabilities?: number;
 }
 
 /**
@@ -109,7 +116,8 @@ export function writeTextResultSet(
 ): number {
   if (columns.length === 0) return writeOk(w, { status: opts.status }, opts.seq, opts.capabilities);
   let seq = writeColumnCount(w, columns.length, opts.seq);
-  for (const col of columns) seq = writeColumnDef(w, col, seq);
+  const extended = ((opts.mariadbCapabilities ?? 0) & MariadbCapability.EXTENDED_TYPE_INFO) !== 0;
+  for (const col of columns) seq = writeColumnDef(w, col, seq, extended);
   if (!opts.deprecateEof) seq = writeEof(w, 0, opts.status, seq);
   for (const row of rows) seq = writeTextRow(w, row, seq);
   if (opts.deprecateEof) return writeOk(w, { status: opts.status }, seq, opts.capabilities, EOF_HEADER);

@@ -19,9 +19,11 @@ import { ResponseTracker, ServerStatusBits } from '../protocol/response.js';
 import { PacketWriter } from '../protocol/writer.js';
 import type { ServerConnection } from '../backend/server-connection.js';
 import { commandAction } from './commands.js';
-import { passthroughLogin, relayChangeUser, type LoginOutcome } from './auth/passthrough.js';
+import { login, relayChangeUser, type LoginOutcome } from './auth/login.js';
 import type { SessionContext } from './context.js';
 import { writeFramed } from './framing.js';
+import { answerProxysysOther, queryMayBeAdmin, runAdmin } from './local-query.js';
+import { parseUsername, type ParsedUsername } from '../protocol/username.js';
 
 export type ClientState = 'handshake' | 'auth' | 'ready' | 'busy' | 'infile' | 'closed';
 
@@ -41,12 +43,21 @@ export class ClientSession implements PacketHandler {
   database: string | null = null;
   /** Capabilities in effect between client and server (format of responses depends on them). */
   capabilities = 0;
+  mariadbCapabilities = 0;
   /** Last server status flags (autocommit, in transaction) for locally built OK packets. */
   status = ServerStatusBits.AUTOCOMMIT as number;
   server: ServerConnection | null = null;
+  identity: ParsedUsername | null = null;
+  /** A proxysys session: answered by the proxy, never reaches a backend. */
+  local = false;
   currentCommand = -1;
   commandStartedAt = 0;
   requests = 0;
+  transCount = 0;
+  bytesFromClient = 0;
+  bytesToClient = 0;
+  lastActiveAt = Date.now();
+  private pendingDatabase: string | null = null;
 
   private readonly requestScanner: PacketScanner;
   private readonly responseScanner: PacketScanner;
@@ -57,6 +68,8 @@ export class ClientSession implements PacketHandler {
   private readonly pending: Buffer[] = [];
   private pendingBytes = 0;
   private clientPaused = false;
+  /** A locally built answer filled the client's socket buffer: stop reading requests until 'drain'. */
+  private localWriteBlocked = false;
   private serverPausedForClient = false;
   /** Response bytes already sent to the client for the current request (to know if an ERR can still be sent). */
   private responseBytes = 0;
@@ -72,17 +85,18 @@ export class ClientSession implements PacketHandler {
     this.infileScanner = new PacketScanner(this.infileHandler());
     socket.setNoDelay(true);
     socket.setKeepAlive(true, ctx.settings.clientKeepAliveIdleMs);
-    socket.on('data', (chunk: Buffer) => this.onClientData(chunk));
-    socket.on('drain', () => this.onClientDrain());
-    socket.on('error', (err) => this.close(`client socket error: ${err.message}`));
-    socket.on('close', () => this.close(null));
+    socket.on('data', (chunk: Buffer) => this.guard(() => this.onClientData(chunk)));
+    socket.on('drain', () => this.guard(() => this.onClientDrain()));
+    // One log line per failed connection: in the connection phase the login's own failure is that line.
+    socket.on('error', (err) => this.close(this.state === 'handshake' || this.state === 'auth' ? null : `client socket error: ${err.message}`));
+    socket.on('close', () => this.close(this.closeReason()));
   }
 
   /** Connection phase. Never throws: every failure ends in an ERR to the client (when possible) and a close. */
   async start(): Promise<void> {
     let outcome: LoginOutcome;
     try {
-      outcome = await passthroughLogin(this, this.ctx);
+      outcome = await login(this, this.ctx);
     } catch (e) {
       this.failConnectionPhase(e);
       return;
@@ -92,15 +106,29 @@ export class ClientSession implements PacketHandler {
       return;
     }
     if (!outcome.ok) {
+      outcome.server?.destroy();
       this.ctx.log.warn('PROXY', `login failed cs_id=${this.id} client=${this.remote} user=${outcome.user}: ${outcome.reason}`);
       this.close(null);
       return;
     }
     this.user = outcome.user;
+    this.identity = outcome.identity;
+    this.local = outcome.server === null;
     this.database = outcome.database;
     this.capabilities = outcome.capabilities;
+    this.mariadbCapabilities = outcome.mariadbCapabilities;
     this.status = outcome.status;
-    this.enterCommandPhase(outcome.server);
+    this.guard(() => this.enterCommandPhase(outcome.server));
+  }
+
+  /** Runs a socket callback; a bug that throws closes this session only, with the stack in the log. */
+  private guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      this.ctx.log.error('PROXY', `internal error in cs_id=${this.id}: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+      this.close('internal error');
+    }
   }
 
   /** Used by the login relay to read the client's connection-phase packets. */
@@ -113,6 +141,21 @@ export class ClientSession implements PacketHandler {
   write(bytes: Buffer): boolean {
     if (this.state === 'closed') return false;
     return this.socket.write(bytes);
+  }
+
+  /**
+   * Writes an answer the proxy built itself. When the client's socket buffer is full, later requests wait (queued,
+   * client paused) until 'drain': a client that never reads cannot make the proxy buffer answers without bound.
+   * Returns what onPacket should return (false = stop scanning).
+   */
+  private writeLocal(bytes: Buffer): boolean {
+    if (this.write(bytes) || this.state === 'closed') return this.state !== 'closed';
+    this.localWriteBlocked = true;
+    if (!this.clientPaused) {
+      this.clientPaused = true;
+      this.socket.pause();
+    }
+    return false;
   }
 
   sendError(code: ErrorCode, args: readonly (string | number)[], seq: number): void {
@@ -132,26 +175,40 @@ export class ClientSession implements PacketHandler {
     this.close(null);
   }
 
-  private enterCommandPhase(server: ServerConnection): void {
+  private enterCommandPhase(server: ServerConnection | null): void {
     this.server = server;
+    if (server !== null) {
+      server.attach(
+        (chunk) => this.guard(() => this.onServerData(chunk)),
+        (err) => this.guard(() => this.onServerClosed(err)),
+        () => this.guard(() => this.onServerDrain()),
+      );
+    }
     this.state = 'ready';
+    // Bytes that arrived behind the last auth packet (possibly a partial request) are newer than anything
+    // already pending (requests pipelined behind COM_CHANGE_USER): they go last.
     const rest = this.authQueue?.drainRemainder() ?? null;
     this.authQueue = null;
-    server.attach((chunk) => this.onServerData(chunk), (err) => this.onServerClosed(err));
-    server.socket.on('drain', () => this.onServerDrain());
-    if (rest !== null) this.onClientData(rest);
+    if (rest !== null) {
+      this.pending.push(rest);
+      this.pendingBytes += rest.length;
+    }
+    this.drainPending();
   }
 
   // ---- client -> proxy -------------------------------------------------------------------------------------
 
   private onClientData(chunk: Buffer): void {
+    this.bytesFromClient += chunk.length;
+    this.lastActiveAt = Date.now();
     switch (this.state) {
       case 'handshake':
       case 'auth':
         this.authQueue?.push(chunk);
         return;
       case 'ready':
-        this.processRequests(chunk, 0);
+        if (this.localWriteBlocked) this.queue(chunk);
+        else this.processRequests(chunk, 0);
         return;
       case 'infile':
         this.forwardInfile(chunk);
@@ -190,7 +247,7 @@ export class ClientSession implements PacketHandler {
 
   /** Runs queued client bytes once the session is ready again. */
   private drainPending(): void {
-    while (this.pending.length > 0 && (this.state === 'ready' || this.state === 'infile')) {
+    while (this.pending.length > 0 && ((this.state === 'ready' && !this.localWriteBlocked) || this.state === 'infile')) {
       const c = this.pending.shift()!;
       this.pendingBytes -= c.length;
       if (this.state === 'ready') this.processRequests(c, 0);
@@ -214,21 +271,28 @@ export class ClientSession implements PacketHandler {
       this.close(null);
       return false;
     }
-    if (end === start) {
-      this.sendError('MALFORMED_PACKET', [], 1);
-      return true;
-    }
+    if (end === start) return this.writeLocal(this.errorPacket('MALFORMED_PACKET', [], 1));
     const cmd = buf[start]!;
     const action = commandAction(cmd);
     this.requests++;
+    if (cmd === Command.QUERY && (this.local || queryMayBeAdmin(buf, start + 1, end))) {
+      const answer = this.answerQueryLocally(buf.toString('utf8', start + 1, end));
+      if (answer !== null) return this.writeLocal(answer);
+    }
+    if (this.local && (action.kind === 'forward' || action.kind === 'forward_no_reply' || action.kind === 'change_user')) {
+      const answer = this.answerLocalCommand(cmd, action.kind === 'forward_no_reply');
+      return answer === null ? true : this.writeLocal(answer);
+    }
     switch (action.kind) {
       case 'forward':
+        if (cmd === Command.INIT_DB) this.pendingDatabase = buf.toString('utf8', start + 1, end);
         this.forwardRequest(buf, start, end, framed);
         this.currentCommand = cmd;
         this.commandStartedAt = Date.now();
         this.responseBytes = 0;
         this.tracker.begin(action.mode, (this.capabilities & Capability.DEPRECATE_EOF) !== 0);
         this.tracker.status = this.status;
+        this.lastInfileSeq = -1;
         this.state = 'busy';
         return false;
       case 'forward_no_reply':
@@ -236,8 +300,7 @@ export class ClientSession implements PacketHandler {
         return true;
       case 'ping':
         writeOk(this.writer, { status: this.status }, 1, this.capabilities);
-        this.write(this.writer.take());
-        return true;
+        return this.writeLocal(this.writer.take());
       case 'quit':
         this.close(null);
         return false;
@@ -246,13 +309,36 @@ export class ClientSession implements PacketHandler {
         return false;
       case 'unsupported':
         this.ctx.log.warn('PROXY', `unsupported command ${commandName(cmd)} from cs_id=${this.id}`);
-        this.sendError('NOT_SUPPORTED', [action.what], 1);
-        return true;
+        return this.writeLocal(this.errorPacket('NOT_SUPPORTED', [action.what], 1));
       case 'unknown':
         this.ctx.log.warn('PROXY', `unknown command byte 0x${cmd.toString(16)} from cs_id=${this.id} client=${this.remote}`);
-        this.sendError('UNKNOWN_COMMAND', [], 1);
-        return true;
+        return this.writeLocal(this.errorPacket('UNKNOWN_COMMAND', [], 1));
     }
+  }
+
+  /** Internal commands (any session) and everything on a proxysys session: the answer's bytes, or null. */
+  private answerQueryLocally(sql: string): Buffer | null {
+    const o = { capabilities: this.capabilities, mariadbCapabilities: this.mariadbCapabilities, status: this.status };
+    if (runAdmin(this.writer, sql, this.ctx.adminContext(this.id), o)) return this.writer.take();
+    if (!this.local) return null;
+    answerProxysysOther(this.writer, sql, this.ctx.version, o);
+    return this.writer.take();
+  }
+
+  /** Non-query commands on a proxysys session: COM_INIT_DB is acknowledged, the rest is not supported. */
+  private answerLocalCommand(cmd: number, noReply: boolean): Buffer | null {
+    if (noReply) return null;
+    if (cmd === Command.INIT_DB) {
+      writeOk(this.writer, { status: this.status }, 1, this.capabilities);
+      return this.writer.take();
+    }
+    return this.errorPacket('NOT_SUPPORTED', [`${commandName(cmd)} on a proxysys session`], 1);
+  }
+
+  private errorPacket(code: ErrorCode, args: readonly (string | number)[], seq: number): Buffer {
+    const e = new OdpError(code, args);
+    writeErr(this.writer, e.errno, e.sqlState, e.clientMessage, seq);
+    return this.writer.take();
   }
 
   private forwardRequest(buf: Buffer, start: number, end: number, framed: boolean): void {
@@ -268,10 +354,14 @@ export class ClientSession implements PacketHandler {
   // ---- LOAD DATA LOCAL INFILE: the client streams the file to the server ------------------------------------
 
   private infileDone = false;
+  private lastInfileSeq = -1;
 
   private infileHandler(): PacketHandler {
     return {
-      onHeader: () => 0,
+      onHeader: (_len, seq) => {
+        this.lastInfileSeq = seq;
+        return 0;
+      },
       onPacket: () => true,
       // The upload ends with an empty packet: stop there, the server's answer follows.
       onPacketEnd: (_seq, total) => {
@@ -317,7 +407,10 @@ export class ClientSession implements PacketHandler {
 
   private onServerData(chunk: Buffer): void {
     if (this.state !== 'busy') {
-      this.ctx.log.warn('PROXY', `unexpected ${chunk.length} bytes from server ${this.server?.name ?? '?'} while ${this.state}, cs_id=${this.id}`);
+      // Unsolicited (an ERR before the server drops an idle or uploading connection): relay it as a direct
+      // connection would show it; the close that follows ends the session.
+      this.ctx.log.warn('PROXY', `unsolicited ${chunk.length} bytes from server ${this.server?.name ?? '?'} while ${this.state}, cs_id=${this.id}; relayed`);
+      this.write(chunk);
       return;
     }
     let stop: number;
@@ -330,6 +423,7 @@ export class ClientSession implements PacketHandler {
     }
     const out = stop < chunk.length ? chunk.subarray(0, stop) : chunk;
     this.responseBytes += out.length;
+    this.bytesToClient += out.length;
     if (!this.socket.write(out) && this.server !== null) {
       this.serverPausedForClient = true;
       this.server.pause();
@@ -347,18 +441,25 @@ export class ClientSession implements PacketHandler {
   }
 
   private finishRequest(): void {
+    if ((this.status & ServerStatusBits.IN_TRANS) !== 0 && (this.tracker.status & ServerStatusBits.IN_TRANS) === 0) this.transCount++;
     this.status = this.tracker.status;
+    this.lastActiveAt = Date.now();
+    if (this.currentCommand === Command.INIT_DB && this.tracker.errno === 0) this.database = this.pendingDatabase;
+    this.pendingDatabase = null;
     if (this.tracker.errno === -1) {
       this.close('malformed response from server');
       return;
     }
-    if (this.currentCommand === Command.INIT_DB && this.tracker.errno === 0) this.database = null; // learned in issue 3
     this.state = 'ready';
     this.currentCommand = -1;
     this.drainPending();
   }
 
   private onClientDrain(): void {
+    if (this.localWriteBlocked) {
+      this.localWriteBlocked = false;
+      this.drainPending();
+    }
     if (this.serverPausedForClient && this.server !== null) {
       this.serverPausedForClient = false;
       this.server.resume();
@@ -378,8 +479,9 @@ export class ClientSession implements PacketHandler {
     this.ctx.log.warn('PROXY', `server ${name} closed the connection of cs_id=${this.id} while ${this.state}${err ? `: ${err.message}` : ''}`);
     // A session bound to one server cannot move its state elsewhere: tell the client if a packet boundary allows.
     if ((this.state === 'busy' || this.state === 'infile') && this.responseScanner.atBoundary) {
-      const seq = this.responseBytes === 0 ? 1 : this.lastResponseSeq + 1;
-      this.sendError('BACKEND_LOST', [name], seq);
+      // Next sequence id after whatever the client saw or sent last (a LOCAL INFILE upload moves it on).
+      const last = Math.max(this.responseBytes === 0 ? 0 : this.lastResponseSeq, this.lastInfileSeq);
+      this.sendError('BACKEND_LOST', [name], (last + 1) & 0xff);
     }
     this.close(null);
   }
@@ -392,7 +494,7 @@ export class ClientSession implements PacketHandler {
     this.state = 'auth';
     this.authQueue = new PacketQueue();
     server.detach();
-    void relayChangeUser(this, server, packet).then(
+    void relayChangeUser(this, server, packet, this.ctx.settings.authTimeoutMs, this.capabilities).then(
       (r) => {
         if (this.state === 'closed') return;
         if (!r.ok) {
@@ -400,9 +502,10 @@ export class ClientSession implements PacketHandler {
           return;
         }
         this.user = r.user;
+        this.identity = parseUsername(r.user, this.ctx.usernameSeparators());
+        this.database = r.database;
         this.status = r.status;
-        this.enterCommandPhase(server);
-        this.drainPending();
+        this.guard(() => this.enterCommandPhase(server));
       },
       (e: unknown) => this.failConnectionPhase(e),
     );
@@ -415,6 +518,13 @@ export class ClientSession implements PacketHandler {
     this.ctx.log.warn('PROXY', `malformed request from cs_id=${this.id} client=${this.remote}: ${msg}`);
     if (isOdpError(e)) this.sendError(e.code, [], 1);
     this.close(null);
+  }
+
+  /** Why the client's close matters, if it does: a half-sent request or a response cut short. */
+  private closeReason(): string | null {
+    if (this.state === 'ready' && !this.requestScanner.atBoundary) return 'client closed the connection in the middle of a request packet';
+    if (this.state === 'busy' || this.state === 'infile') return `client closed the connection during ${commandName(this.currentCommand)}`;
+    return null;
   }
 
   /** Closes the client and its server connection. Idempotent. */

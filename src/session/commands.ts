@@ -61,7 +61,10 @@ export const FORBIDDEN_CAPABILITIES =
   Capability.MULTI_FACTOR_AUTHENTICATION |
   Capability.CAPABILITY_EXTENSION;
 
-/** MariaDB extended capabilities the tunnel understands (bulk execution, extended type info in metadata). */
+/**
+ * MariaDB extended capabilities let through: bulk execution, and extended type info (drivers need it to tell JSON
+ * from text; result sets the proxy builds itself carry the extra column-definition field when it is negotiated).
+ */
 export const ALLOWED_MARIADB_CAPABILITIES = MariadbCapability.STMT_BULK_OPERATIONS | MariadbCapability.EXTENDED_TYPE_INFO;
 
 export function maskCapabilities(caps: number): number {

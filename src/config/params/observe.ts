@@ -4,7 +4,7 @@ import type { ParamSection } from '../param-types.js';
 export const OBSERVE: ParamSection = {
   title: 'Logs, statistics and metrics',
   params: [
-    { name: 'syslog_level', type: 'LOG_LEVEL', default: 'WDIAG',
+    { name: 'syslog_level', status: 'works', type: 'LOG_LEVEL', default: 'WDIAG',
       info: 'level of obproxy.log: DEBUG, TRACE, WDIAG, EDIAG, INFO, WARN, USER_ERR or ERROR (per module: MOD.*:LEVEL)' },
     { name: 'monitor_log_level', type: 'LOG_LEVEL', default: 'INFO',
       info: 'level of the monitor logs (digest, slow, stat)' },

@@ -68,7 +68,7 @@ export const PROCESS: ParamSection = {
       info: 'period of the proxy-info check against the MetaDataBase' },
     { name: 'bt_retry_times', type: 'INT', default: '3', range: '[0,100]', reboot: true,
       info: 'retries of the BeyondTrust credential SDK' },
-    { name: 'drain_timeout', type: 'TIME', default: '30s', range: '[0s,1h]', extension: true,
+    { name: 'drain_timeout', status: 'works', type: 'TIME', default: '30s', range: '[0s,1h]', extension: true,
       info: 'on SIGTERM, how long to let open transactions finish before closing client connections' },
   ],
 };
