@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import mysql from 'mysql2/promise';
 import { referenceFile } from '../unit/config/helpers.js';
 import { startProxy, users, type ProxyProcess } from './harness.js';
+import { SPEC } from '../unit/admin/spec-columns.js';
 
 const execFileP = promisify(execFile);
 
@@ -122,5 +123,28 @@ void describe('admin commands through the proxy', { timeout: 120_000 }, () => {
     assert.ok((rows as unknown[]).length >= 1);
     await c.end();
     await proxy.stop();
+  });
+});
+
+void describe('every SHOW command through a real client', { timeout: 60_000 }, () => {
+  void test('mysql2 reads each result set as root@proxysys, with exactly the columns of spec §8', async () => {
+    const proxy = await startProxy();
+    const c = await mysql.createConnection({ host: '127.0.0.1', port: proxy.port, user: 'root@proxysys' });
+    try {
+      for (const [sql, columns] of SPEC) {
+        const [rows, fields] = await c.query(sql);
+        assert.deepEqual(fields.map((f) => f.name), columns, sql);
+        assert.ok(Array.isArray(rows), sql);
+      }
+      // Live values: this very session is listed, with its real client address.
+      const [sessions] = await c.query('SHOW PROXYSESSION');
+      const local = (c as unknown as { connection: { stream: { localPort: number } } }).connection.stream.localPort;
+      assert.ok((sessions as { Host: string }[]).some((r) => r.Host === `127.0.0.1:${local}`), JSON.stringify(sessions));
+      const [stats] = await c.query("SHOW PROXYSTAT LIKE 'current_client_connections'");
+      assert.equal((stats as { value: string }[])[0]?.value, '1');
+    } finally {
+      await c.end();
+      await proxy.stop();
+    }
   });
 });
