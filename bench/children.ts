@@ -2,8 +2,10 @@
 // accepts, stopped with SIGTERM then SIGKILL. Every child is tracked so a Ctrl-C of the bench stops them all.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { createServer } from 'node:net';
 import { dirname } from 'node:path';
+import { portOpen } from '../lab/proc.js';
+export { portOpen };
 
 export interface Child {
   readonly name: string;
@@ -25,17 +27,6 @@ export function freePort(): Promise<number> {
       const port = typeof a === 'object' && a !== null ? a.port : 0;
       s.close(() => resolve(port));
     });
-  });
-}
-
-export function portOpen(host: string, port: number): Promise<boolean> {
-  return new Promise((done) => {
-    const s = connect({ host, port });
-    s.once('connect', () => {
-      s.destroy();
-      done(true);
-    });
-    s.once('error', () => done(false));
   });
 }
 

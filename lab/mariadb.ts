@@ -2,9 +2,9 @@
 // started and stopped by us (never the system service). Reuses an instance that is already running there.
 import { spawn, execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, openSync, closeSync } from 'node:fs';
-import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { pidAlive, portOpen } from './proc.js';
 
 const execFileP = promisify(execFile);
 
@@ -39,30 +39,10 @@ export const LAB_USERS = {
   proxyro: { user: 'proxyro', password: 'proxyro_pw' },
 } as const;
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function readPid(file: string): number | undefined {
   if (!existsSync(file)) return undefined;
   const pid = Number.parseInt(readFileSync(file, 'utf8').trim(), 10);
   return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-}
-
-function portOpen(host: string, port: number): Promise<boolean> {
-  return new Promise((done) => {
-    const s = connect({ host, port });
-    s.once('connect', () => {
-      s.destroy();
-      done(true);
-    });
-    s.once('error', () => done(false));
-  });
 }
 
 async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, logFile?: string): Promise<void> {

@@ -11,6 +11,7 @@ import { arch, platform } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2/promise';
+import { pidAlive } from '../proc.js';
 
 /** The PyPI package and version install.sh pins; the kernel inside reports OceanBase 4.3.5.3. */
 export const SEEKDB_PACKAGE = 'pylibseekdb';
@@ -81,15 +82,6 @@ export function seekdbPaths(baseDir: string): { pidFile: string; credentials: st
     stdout: join(baseDir, 'stdout.log'),
     log: join(baseDir, 'log', 'seekdb.log'),
   };
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The pid in run/seekdb.pid when that process is alive and is a seekdb. */
