@@ -26,3 +26,12 @@ void describe('docs/CONFIGURATION.md', () => {
     assert.ok(rendered.indexOf('## Sources and precedence') < rendered.indexOf('## Parameters'));
   });
 });
+
+void test('docs/COMPATIBILITY.md lists exactly the parameters that have no effect yet', () => {
+  const text = readFileSync(join(ROOT, 'docs', 'COMPATIBILITY.md'), 'utf8');
+  const block = /<!-- no-effect-yet:start -->([\s\S]*?)<!-- no-effect-yet:end -->/.exec(text);
+  assert.ok(block !== null, 'COMPATIBILITY.md has no no-effect-yet block');
+  const listed = [...(block[1] ?? '').matchAll(/`([a-z0-9_]+)`/g)].map((m) => m[1]).sort();
+  const expected = PARAMS.filter((d) => d.status !== 'works').map((d) => d.name).sort();
+  assert.deepEqual(listed, expected, 'update the list in docs/COMPATIBILITY.md when a parameter starts (or stops) having an effect');
+});
