@@ -25,20 +25,24 @@ const MAX_ROW_COLUMNS = 16;
  */
 export function clauseEnd(c: Ctx, s: number): number {
   const n = c.n;
+  const tok = c.tTok; // token reads inlined: this loop visits every token of a clause
   let i = s;
   while (i < n) {
-    const kw = c.kw(i);
-    if (kw !== 0) {
+    const v = tok[i]!;
+    const t = v & 31;
+    if (t === T.WORD) {
+      const kw = v >> 5;
       if (kw === K.CASE) { i = skipCase(c, i + 1, n); continue; }
-      if ((KW_FLAGS[kw]! & KF_CLAUSE_END) !== 0 && !((kw === K.LEFT || kw === K.RIGHT) && c.isOp(i + 1, O.LPAREN))) {
+      if (kw !== 0 && (KW_FLAGS[kw]! & KF_CLAUSE_END) !== 0 &&
+        !((kw === K.LEFT || kw === K.RIGHT) && c.isOp(i + 1, O.LPAREN))) {
         return i;
       }
-    } else if (c.isOp(i, O.LPAREN)) {
+    } else if (v === ((O.LPAREN << 5) | T.OP)) {
       const m = c.close(i);
       if (m < 0) return n;
       i = m + 1;
       continue;
-    } else if (c.isOp(i, O.RPAREN)) {
+    } else if (v === ((O.RPAREN << 5) | T.OP)) {
       return i;
     }
     i++;
@@ -82,11 +86,14 @@ function level(c: Ctx, s: number, e: number, depth: number): void {
   const mark = r.conditions.length;
   let cs = s;
   let between = false;
+  const tok = c.tTok; // token reads inlined: this loop visits every token of the expression
+  const n = c.n;
   let i = s;
   while (i < e) {
-    const t = c.type(i);
+    const v = i < n ? tok[i]! : T.END;
+    const t = v & 31;
     if (t === T.OP) {
-      const op = c.aux(i);
+      const op = v >> 5;
       if (op === O.LPAREN) {
         const m = c.close(i);
         if (m < 0 || m >= e) { disjunction(c, mark, 'unbalanced parentheses in condition'); return; }
@@ -96,7 +103,7 @@ function level(c: Ctx, s: number, e: number, depth: number): void {
       if (op === O.OROR) { disjunction(c, mark, 'OR in condition'); return; }
       if (op === O.ANDAND) { conjunct(c, cs, i, depth); cs = i + 1; }
     } else if (t === T.WORD) {
-      const kw = c.aux(i);
+      const kw = v >> 5;
       if (kw === K.AND) {
         if (between) between = false;
         else { conjunct(c, cs, i, depth); cs = i + 1; }
@@ -160,10 +167,11 @@ function columnRef(c: Ctx, i: number, e: number): number {
 }
 
 function isColumnWord(c: Ctx, i: number): boolean {
-  const t = c.type(i);
+  const v = i < c.n ? c.tTok[i]! : T.END; // inlined c.type / c.aux
+  const t = v & 31;
   if (t === T.QIDENT) return true;
   if (t !== T.WORD) return false;
-  const kw = c.aux(i);
+  const kw = v >> 5;
   if (kw !== 0) {
     if ((KW_FLAGS[kw]! & KF_NILADIC) !== 0) return false;
     switch (kw) {
@@ -188,8 +196,9 @@ function newCondition(c: Ctx, op: ConditionOp, values: ValueRef[]): KeyCondition
 }
 
 function comparison(c: Ctx, i: number): ConditionOp | null {
-  if (c.type(i) !== T.OP) return null;
-  switch (c.aux(i)) {
+  const v = i < c.n ? c.tTok[i]! : T.END; // inlined c.type / c.aux
+  if ((v & 31) !== T.OP) return null;
+  switch (v >> 5) {
     case O.EQ: return '=';
     case O.NSEQ: return '<=>';
     case O.NE: return '!=';

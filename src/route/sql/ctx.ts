@@ -2,6 +2,7 @@
 // statement parser uses. Token indexes past the last token read as the END sentinel (the lexer writes one at
 // index `count`), so parsers may look ahead without bounds checks as long as they stop at END.
 
+import { KW_TEXT } from './keywords.js';
 import { Lexer } from './lexer.js';
 import { F, O, T } from './tokens.js';
 import { newResult } from './result.js';
@@ -109,7 +110,17 @@ export class Ctx {
   }
   /** Lower-cased identifier text. */
   lident(i: number): string {
-    return this.ident(i).toLowerCase();
+    const v = this.tTok[i]!;
+    if ((v & 31) !== T.WORD) return this.ident(i).toLowerCase();
+    if (v >> 5 !== 0) return KW_TEXT[v >> 5]!; // a keyword match implies ASCII letters: its text is the lower case
+    const src = this.src;
+    const s = this.tStart[i]!;
+    const e = this.tStop[i]!;
+    for (let k = s; k < e; k++) { // toLowerCase only when something can change (cost: one pass, no allocation)
+      const ch = src.charCodeAt(k);
+      if ((ch >= 65 && ch <= 90) || ch >= 128) return src.slice(s, e).toLowerCase();
+    }
+    return src.slice(s, e);
   }
   /** Unescaped content of a STRING / NSTRING token. */
   stringValue(i: number): string {

@@ -85,6 +85,9 @@ for (let ch = 48; ch <= 57; ch++) PACK[ch] = ch - 47;
 for (let ch = 65; ch <= 90; ch++) { PACK[ch] = ch - 54; PACK[ch + 32] = ch - 54; }
 PACK[95] = 37;
 PACK[36] = 38;
+/** PACK over every UTF-16 code unit (non-ASCII: PACK_OTHER), for range-test-free lookups in the lexer. */
+export const PACK16 = new Uint8Array(65536).fill(PACK_OTHER);
+PACK16.set(PACK);
 /** Longest word the packed key represents; longer words are never keywords. */
 export const MAX_KEYWORD_LENGTH = 20;
 

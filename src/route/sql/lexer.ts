@@ -5,13 +5,27 @@
 // that follows them, which is how leading comments and `/*+ ... *\/` after the verb are found (§5.8).
 // MySQL version comments `/*!50000 ... *\/` (and MariaDB `/*M! ... *\/`) are transparent: their content is SQL.
 
-import { FN_WORDS, PACK, lookupPacked } from './keywords.js';
+import { FN_WORDS, PACK16, lookupPacked } from './keywords.js';
 import { hasMore, operator, scanNumber, scanVar, type ScanOut } from './scanners.js';
-import { C, CLS, F, MAX_COMMENTS, O, T, isDigit, isIdent, nextOrEnd, quotePrefix, tokOp } from './tokens.js';
+import { C, CLS16, F, MAX_COMMENTS, O, T, isDigit, isIdent, nextOrEnd, tokOp } from './tokens.js';
 
 export { MAX_COMMENTS } from './tokens.js';
 
 const INITIAL_TOKENS = 512;
+
+/** Operator code of the one-character operators the scan loop handles inline (`= , . ( )`), else 0. */
+const OPS1 = new Uint8Array(128);
+OPS1[61] = O.EQ;
+OPS1[44] = O.COMMA;
+OPS1[46] = O.DOT;
+OPS1[40] = O.LPAREN;
+OPS1[41] = O.RPAREN;
+
+/** Lexer class of a word start that may prefix a quote (x'..', b'..', n'..'); otherwise a word start. */
+const QPREFIX = 4;
+/** CLS16 with the quote-prefix letters marked QPREFIX. */
+const LEX_CLS = new Uint8Array(CLS16);
+for (const ch of 'xXbBnN') LEX_CLS[ch.charCodeAt(0)] = QPREFIX;
 
 export class Lexer {
   src = '';
@@ -49,6 +63,8 @@ export class Lexer {
   private readonly out: ScanOut = { type: T.INT };
   /** Position of the next backslash at or after the last search start (src.length when none). */
   private backslashAt = -1;
+  /** Out-parameter of longWord: the keyword id of the long word. */
+  private longKw = 0;
 
   /** Tokenizes src[0, limit); `truncated`: the input continues past limit, so the last token may be cut. */
   lex(src: string, limit: number, truncated: boolean, noBackslash: boolean, ansiQuotes: boolean): void {
@@ -98,9 +114,10 @@ export class Lexer {
   private scan(): void {
     const src = this.src;
     const limit = this.limit;
-    const cls0 = CLS; // module and imported bindings are slow to read in a loop: use locals
-    const pack = PACK;
+    const cls0 = LEX_CLS; // module and imported bindings are slow to read in a loop: use locals
+    const pack = PACK16;
     const fnWords = FN_WORDS;
+    const ops1 = OPS1;
     let fnSeen = 0;
     let tok = this.tok;
     let start = this.start;
@@ -109,39 +126,68 @@ export class Lexer {
     let i = 0;
     while (i < limit) {
       const c = src.charCodeAt(i);
-      const cls = c < 128 ? cls0[c]! : C.WORD;
+      const cls = cls0[c]!;
       if (cls === C.SPACE) { i++; continue; }
       if (count + 2 >= tok.length) {
         this.count = count;
         this.ensure(count + 2);
         tok = this.tok; start = this.start; stop = this.stop;
       }
-      if (cls === C.WORD && (!quotePrefix(c) || i + 1 >= limit || src.charCodeAt(i + 1) !== 39)) {
-        // Word: accumulate the exact packed key (see keywords.ts) while scanning.
-        let a = 0;
+      if (cls === C.WORD || (cls === QPREFIX && (i + 1 >= limit || src.charCodeAt(i + 1) !== 39))) {
+        // Word: accumulate the exact packed key (see keywords.ts) while scanning, 5 characters per int.
+        let a = pack[c]!;
         let b = 0;
-        let c3 = 0;
-        let d4 = 0;
-        let j = i;
-        while (j < limit) {
-          const ch = src.charCodeAt(j);
-          const code = ch < 128 ? pack[ch]! : 39; // PACK_OTHER
+        let j = i + 1;
+        let code = 0;
+        let ch = 0;
+        const e5 = i + 5 < limit ? i + 5 : limit;
+        while (j < e5) {
+          ch = src.charCodeAt(j);
+          code = pack[ch]!;
           if (code === 0) break;
-          const k = j - i;
-          if (k < 5) a = (a << 6) | code;
-          else if (k < 10) b = (b << 6) | code;
-          else if (k < 15) c3 = (c3 << 6) | code;
-          else if (k < 20) d4 = (d4 << 6) | code; // MAX_KEYWORD_LENGTH
+          a = (a << 6) | code;
           j++;
         }
-        const len = j - i;
+        if (code !== 0 && j < limit) { // five characters consumed and more input: characters 5-9
+          code = 0;
+          const e10 = i + 10 < limit ? i + 10 : limit;
+          while (j < e10) {
+            ch = src.charCodeAt(j);
+            code = pack[ch]!;
+            if (code === 0) break;
+            b = (b << 6) | code;
+            j++;
+          }
+        }
+        let kw = 0;
+        if (code !== 0 && j < limit && pack[src.charCodeAt(j)] !== 0) {
+          j = this.longWord(i, j, a, b);
+          kw = this.longKw;
+        } else if (j - i >= 2) {
+          kw = lookupPacked(a, b, 0, 0);
+        }
         start[count] = i;
         stop[count] = j;
-        const kw = len >= 2 && len <= 20 /* MAX_KEYWORD_LENGTH */ ? lookupPacked(a, b, c3, d4) : 0;
         tok[count] = (kw << 5) | T.WORD;
         fnSeen |= fnWords[kw]!;
         count++;
         i = j;
+        // What directly follows a word (a blank, or `= , . ( )` of `id=1`, `pad)`, `t.c`, `SUM(`) is handled
+        // here rather than by another trip round the loop; ch was read, and the room check above covers two tokens.
+        if (code === 0) {
+          if (ch === 32) {
+            i = j + 1;
+          } else if (ch < 128 && ops1[ch] !== 0) {
+            const op = ops1[ch]!;
+            if (op === O.LPAREN) this.open(count);
+            else if (op === O.RPAREN) this.close(count);
+            tok[count] = (op << 5) | T.OP;
+            start[count] = j;
+            stop[count] = j + 1;
+            count++;
+            i = op === O.COMMA && j + 1 < limit && src.charCodeAt(j + 1) === 32 ? j + 2 : j + 1;
+          }
+        }
         continue;
       }
       if (cls === C.DIGIT || c === 46) {
@@ -150,19 +196,27 @@ export class Lexer {
           if (!(count > 1 && this.afterQualifierDot(i, count))) {
             // Plain integers inline; anything else (0x, ., e, 1abc) goes through scanNumber().
             j = i + 1;
-            let d = j < limit ? src.charCodeAt(j) : -1;
-            while (d >= 48 && d <= 57) d = ++j < limit ? src.charCodeAt(j) : -1;
-            if (d === 46 || (d >= 0 && (d >= 128 || pack[d] !== 0))) {
+            let d = j < limit ? src.charCodeAt(j) : 32;
+            while (d >= 48 && d <= 57) d = ++j < limit ? src.charCodeAt(j) : 32;
+            if (d === 46 || pack[d] !== 0) {
               j = scanNumber(src, i, limit, this.out);
+              if (j > 0) tok[count] = this.out.type;
             } else {
-              this.out.type = T.INT;
+              tok[count] = T.INT;
+              if (d === 32) { // the blank after a plain integer is skipped here
+                start[count] = i;
+                stop[count] = j;
+                count++;
+                i = j + 1;
+                continue;
+              }
             }
           }
         } else if (i + 1 < limit && isDigit(src.charCodeAt(i + 1)) && !this.afterIdentAt(i, count)) {
           j = scanNumber(src, i, limit, this.out);
+          if (j > 0) tok[count] = this.out.type;
         }
         if (j > 0) {
-          tok[count] = this.out.type;
           start[count] = i;
           stop[count] = j;
           count++;
@@ -170,7 +224,7 @@ export class Lexer {
           continue;
         }
       }
-      const op = c === 61 ? O.EQ : c === 44 ? O.COMMA : c === 46 ? O.DOT : c === 40 ? O.LPAREN : c === 41 ? O.RPAREN : 0;
+      const op = c < 128 ? ops1[c]! : 0;
       if (op !== 0) {
         if (op === O.LPAREN) this.open(count);
         else if (op === O.RPAREN) this.close(count);
@@ -178,17 +232,49 @@ export class Lexer {
         start[count] = i;
         stop[count] = i + 1;
         count++;
+        // `, ` is the usual list separator: its blank is skipped here.
+        i = op === O.COMMA && i + 1 < limit && src.charCodeAt(i + 1) === 32 ? i + 2 : i + 1;
+        continue;
+      }
+      if (c === 63) { // ?
+        tok[count] = (this.placeholders++ << 5) | T.PARAM;
+        start[count] = i;
+        stop[count] = i + 1;
+        count++;
         i++;
         continue;
       }
       this.count = count;
-      i = this.slow(i, c);
+      i = c === 39 ? this.lexString(i, 39, T.STRING, i) : this.slow(i, c);
       if (this.done) { this.fnSeen |= fnSeen; return; }
       count = this.count;
       tok = this.tok; start = this.start; stop = this.stop;
     }
     this.count = count;
     this.fnSeen |= fnSeen;
+  }
+
+  /**
+   * Rest of a word longer than 10 characters: j is its 11th character, `a` and `b` the packed keys of the
+   * first ten.
+   * Returns the word's end and sets longKw (0 past MAX_KEYWORD_LENGTH characters).
+   */
+  private longWord(i: number, j: number, a: number, b: number): number {
+    const src = this.src;
+    const limit = this.limit;
+    const pack = PACK16;
+    let c3 = 0;
+    let d4 = 0;
+    while (j < limit) {
+      const code = pack[src.charCodeAt(j)]!;
+      if (code === 0) break;
+      const k = j - i;
+      if (k < 15) c3 = (c3 << 6) | code;
+      else if (k < 20) d4 = (d4 << 6) | code; // MAX_KEYWORD_LENGTH
+      j++;
+    }
+    this.longKw = j - i <= 20 /* MAX_KEYWORD_LENGTH */ ? lookupPacked(a, b, c3, d4) : 0;
+    return j;
   }
 
   /** Every other token: strings, quoted names, comments, `;`, variables, `?`, operators. */
@@ -202,7 +288,7 @@ export class Lexer {
       return limit;
     }
     const next = i + 1 < limit ? src.charCodeAt(i + 1) : -1;
-    if (c >= 128 || CLS[c] === C.WORD) { // x'..' b'..' n'..'
+    if (CLS16[c] === C.WORD) { // x'..' b'..' n'..'
       if ((c | 32) === 120) return this.lexQuotedBits(i, T.HEX);
       if ((c | 32) === 98) return this.lexQuotedBits(i, T.BIT);
       return this.lexString(i + 1, 39, T.NSTRING, i);
@@ -216,7 +302,6 @@ export class Lexer {
       this.inVersion = false;
       return i + 2;
     }
-    if (c === 63) { this.push(T.PARAM, i, i + 1, this.placeholders++, 0); return i + 1; } // ?
     if (c === 64) return this.lexVar(i);
     const op = operator(c, next, i + 2 < limit ? src.charCodeAt(i + 2) : -1);
     if (op >> 2 === O.LPAREN) this.open(this.count);

@@ -22,7 +22,8 @@ export function parseSelect(c: Ctx, i: number): void {
   let fromSeen = false;
   let j = i + 1;
   while (j < c.n) {
-    const kw = c.kw(j);
+    const v = c.tTok[j]!; // inlined c.kw(j): this loop visits every top-level token of the statement
+    const kw = (v & 31) === T.WORD ? v >> 5 : 0;
     if (kw === K.FROM && !fromSeen) {
       fromSeen = true;
       j = parseTableRefs(c, j + 1);
@@ -37,8 +38,11 @@ export function parseSelect(c: Ctx, i: number): void {
     } else if (kw === K.FOR && c.isKw(j + 1, K.UPDATE)) {
       c.r.hasForUpdate = true;
       j += 2;
+    } else if (v === ((O.LPAREN << 5) | T.OP)) {
+      const m = c.close(j);
+      j = m < 0 ? c.n : m + 1;
     } else {
-      j = c.skipParen(j);
+      j++;
     }
   }
 }

@@ -30,6 +30,7 @@ function refList(c: Ctx, i: number, depth: number): number {
   }
   for (;;) {
     if (c.isOp(j, O.COMMA)) { j = next(factor(c, j + 1, depth)); continue; }
+    if (!joinStart(c.kw(j))) return j;
     let k = j;
     let inner = true;
     if (c.isKw(k, K.NATURAL)) { k++; inner = false; }
@@ -48,13 +49,20 @@ function refList(c: Ctx, i: number, depth: number): number {
   }
 }
 
+/** Keywords that may begin a join operator. */
+function joinStart(kw: number): boolean {
+  return kw === K.JOIN || kw === K.INNER || kw === K.LEFT || kw === K.RIGHT || kw === K.CROSS || kw === K.NATURAL ||
+    kw === K.STRAIGHT_JOIN;
+}
+
 function next(j: number): number {
   return j < 0 ? -j - 1 : j;
 }
 
 /** One table factor; returns the index after it, or -(index + 1) when it was not a named table. */
 function factor(c: Ctx, i: number, depth: number): number {
-  if (c.isOp(i, O.LPAREN)) {
+  const v = i < c.n ? c.tTok[i]! : T.END; // inlined token tests
+  if (v === ((O.LPAREN << 5) | T.OP)) {
     const m = c.close(i);
     if (m < 0) return -c.n - 1;
     if (c.isKw(i + 1, K.SELECT) || c.isKw(i + 1, K.WITH) || c.isOp(i + 1, O.LPAREN) || depth >= MAX_NESTING) {
@@ -63,10 +71,12 @@ function factor(c: Ctx, i: number, depth: number): number {
     refList(c, i + 1, depth + 1);
     return m + 1;
   }
-  if (c.isKw(i, K.LATERAL) || (c.isIdent(i) && c.isOp(i + 1, O.LPAREN))) { // LATERAL (...), JSON_TABLE(...)
+  const t = v & 31;
+  if (t !== T.WORD && t !== T.QIDENT) return -i - 1;
+  if (v === ((K.LATERAL << 5) | T.WORD) || c.isOp(i + 1, O.LPAREN)) { // LATERAL (...), JSON_TABLE(...)
     return -alias(c, c.skipParen(i + 1)) - 1;
   }
-  if (c.isKw(i, K.DUAL)) return -(i + 1) - 1;
+  if (v === ((K.DUAL << 5) | T.WORD)) return -(i + 1) - 1;
   return namedTable(c, i);
 }
 
@@ -85,6 +95,10 @@ function namedTable(c: Ctx, i: number): number {
     dblink = c.text(j).slice(1);
     j++;
   }
+  if (bareEnd(c, j)) { // the usual `FROM t WHERE ...` / `FROM t, u`: none of the optional parts follows
+    if (!c.stopTables) addTable(c.r, { db, name: c.ident(nameTok), alias: null, dblink });
+    return j;
+  }
   const first = c.r.tables.length === 0;
   j = partition(c, j, first);
   let aliasName: string | null = null;
@@ -97,6 +111,15 @@ function namedTable(c: Ctx, i: number): number {
   j = indexHints(c, j);
   if (!c.stopTables) addTable(c.r, { db, name: c.ident(nameTok), alias: aliasName, dblink });
   return j;
+}
+
+/** Token j cannot start PARTITION, an alias or an index hint (aliasAt, partition and indexHints are no-ops). */
+function bareEnd(c: Ctx, j: number): boolean {
+  const t = c.type(j);
+  if (t !== T.WORD) return t !== T.QIDENT && t !== T.STRING;
+  const kw = c.aux(j);
+  return kw !== 0 && (KW_FLAGS[kw]! & KF_ALIAS_STOP) !== 0 && kw !== K.PARTITION && kw !== K.AS && kw !== K.USE &&
+    kw !== K.IGNORE && kw !== K.FORCE;
 }
 
 /** Token index of an alias at i (`AS x`, `x`, `'x'`), or -1. */

@@ -41,6 +41,13 @@ for (let c = 65; c <= 90; c++) { CLS[c] = C.WORD; CLS[c + 32] = C.WORD; }
 CLS[95] = C.WORD;
 CLS[36] = C.WORD;
 
+/**
+ * CLS over every UTF-16 code unit (non-ASCII: C.WORD), so the lexer's hot loop indexes without a range test.
+ * 64 KiB; only the ASCII rows are hot.
+ */
+export const CLS16 = new Uint8Array(65536).fill(C.WORD);
+CLS16.set(CLS);
+
 export function isIdent(c: number): boolean {
   return c >= 128 || PACK[c] !== 0;
 }

@@ -35,12 +35,11 @@ function isLoneToken(c: Ctx, i: number, end: number): boolean {
   if (t !== T.INT && t !== T.PARAM && t !== T.DECIMAL && t !== T.USERVAR) return false;
   const j = i + 1;
   if (j >= end) return true;
-  const nt = c.type(j);
-  if (nt === T.OP) {
-    const op = c.aux(j);
-    return op !== O.PLUS && op !== O.MINUS && op !== O.STAR && op !== O.SLASH && op !== O.PERCENT;
-  }
-  return nt === T.WORD && c.aux(j) !== K.DIV && c.aux(j) !== K.MOD;
+  const v = j < c.n ? c.tTok[j]! : T.END; // inlined c.type / c.aux
+  const nt = v & 31;
+  const aux = v >> 5;
+  if (nt === T.OP) return aux !== O.PLUS && aux !== O.MINUS && aux !== O.STAR && aux !== O.SLASH && aux !== O.PERCENT;
+  return nt === T.WORD && aux !== K.DIV && aux !== K.MOD;
 }
 
 function additive(c: Ctx, i: number, end: number, depth: number): ValueRef | null {
