@@ -27,22 +27,40 @@ function wordStarts(sql: string, start: number, end: number, prefix: string): bo
   return end - start >= prefix.length && wordIs(sql, start, start + prefix.length, prefix);
 }
 
+/** Start and end of the word after offset `end` (skipping blanks and comments); empty at an unterminated comment. */
+function nextWord(sql: string, end: number): { start: number; end: number } {
+  const blank = skipBlank(sql, end);
+  const start = blank < 0 ? sql.length : blank;
+  return { start, end: wordEnd(sql, start) };
+}
+
+/** `INSERT INTO proxy_config`, `REPLACE INTO proxy_config`, `DELETE FROM proxy_config` (spec §11.3): three words. */
+function isConfigTableWrite(sql: string, a: number, aEnd: number, b: number, bEnd: number): boolean {
+  const into = (wordIs(sql, a, aEnd, 'INSERT') || wordIs(sql, a, aEnd, 'REPLACE')) && wordIs(sql, b, bEnd, 'INTO');
+  if (!into && !(wordIs(sql, a, aEnd, 'DELETE') && wordIs(sql, b, bEnd, 'FROM'))) return false;
+  const c = nextWord(sql, bEnd);
+  return wordIs(sql, c.start, c.end, 'PROXY_CONFIG');
+}
+
 /**
- * Quick test on the first two words: could this be an internal command? O(leading blanks + two words), no
- * allocation; meant for every COM_QUERY. False positives are fine (executeAdmin then returns null); a false
- * negative would send an internal command to a server, so every registered command passes it (tested).
+ * Quick test on the first two words (three for the proxy_config table): could this be an internal command?
+ * O(leading blanks + three words), no allocation; meant for every COM_QUERY. False positives are fine (executeAdmin
+ * then returns null); a false negative would send an internal command to a server, so every registered command
+ * passes it (tested).
  */
 export function mayBeAdminCommand(sql: string): boolean {
   const a = skipBlank(sql, 0);
   if (a < 0) return false;
   const first = sql.charCodeAt(a) | 0x20; // lower-cased if a letter
-  if (first !== 0x73 && first !== 0x61 && first !== 0x6b && first !== 0x70) return false; // s(how|elect) a(lter) k(ill) p(ing)
+  // s(how|elect) a(lter) k(ill) p(ing) i(nsert) r(eplace) d(elete)
+  if (first !== 0x73 && first !== 0x61 && first !== 0x6b && first !== 0x70 && first !== 0x69 && first !== 0x72 && first !== 0x64) {
+    return false;
+  }
   const aEnd = wordEnd(sql, a);
-  if (aEnd - a < 4 || aEnd - a > 6) return false;
-  const blank = skipBlank(sql, aEnd);
-  const b = blank < 0 ? sql.length : blank; // an unterminated comment: no second word
-  const bEnd = wordEnd(sql, b);
+  if (aEnd - a < 4 || aEnd - a > 7) return false;
+  const { start: b, end: bEnd } = nextWord(sql, aEnd);
   if (wordIs(sql, a, aEnd, 'KILL')) return true;
+  if (isConfigTableWrite(sql, a, aEnd, b, bEnd)) return true;
   if (wordIs(sql, a, aEnd, 'SHOW')) {
     return wordStarts(sql, b, bEnd, 'PROXY') || wordIs(sql, b, bEnd, 'PROCESSLIST') || wordIs(sql, b, bEnd, 'SQLAUDIT') ||
       wordIs(sql, b, bEnd, 'WARNLOG') || wordIs(sql, b, bEnd, 'GLOBALSESSION');

@@ -8,12 +8,16 @@ import { textColumn, writeTextResultSet } from '../protocol/resultset.js';
 import type { PacketWriter } from '../protocol/writer.js';
 import { executeAdmin, mayBeAdminCommand, type AdminContext, type AdminResult } from '../admin/index.js';
 
-/** Cheap byte-level pre-check on a COM_QUERY payload: only s/a/k/p-initial statements mentioning "proxy" qualify. */
+/**
+ * Cheap byte-level pre-check on a COM_QUERY payload: only statements starting with s/a/k/p (SHOW, ALTER, KILL,
+ * PING, SELECT proxy_version()) or i/r/d (INSERT/REPLACE/DELETE on proxy_config) and mentioning "proxy" in their
+ * first 64 bytes qualify.
+ */
 export function queryMayBeAdmin(buf: Buffer, sqlStart: number, end: number): boolean {
   let i = sqlStart;
   while (i < end && (buf[i] === 0x20 || buf[i] === 0x0a || buf[i] === 0x0d || buf[i] === 0x09)) i++;
   const c = (buf[i] ?? 0) | 0x20;
-  if (c !== 0x73 && c !== 0x61 && c !== 0x6b && c !== 0x70) return false; // s a k p
+  if (c !== 0x73 && c !== 0x61 && c !== 0x6b && c !== 0x70 && c !== 0x69 && c !== 0x72 && c !== 0x64) return false; // s a k p i r d
   const limit = Math.min(end, i + 64);
   for (let j = i; j + 5 <= limit; j++) {
     if ((buf[j]! | 0x20) === 0x70 && (buf[j + 1]! | 0x20) === 0x72 && (buf[j + 2]! | 0x20) === 0x6f && (buf[j + 3]! | 0x20) === 0x78 && (buf[j + 4]! | 0x20) === 0x79) {

@@ -5,6 +5,7 @@ import { alterProxyResource } from './alter-proxyresource.js';
 import { kill } from './kill.js';
 import { killProxySession } from './kill-proxysession.js';
 import { pingProxy } from './ping-proxy.js';
+import { deleteProxyConfig, insertProxyConfig, replaceProxyConfig } from './proxy-config-table.js';
 import { selectProxyVersion } from './select-proxy-version.js';
 import { showProcesslist } from './show-processlist.js';
 import { showProxyCluster } from './show-proxycluster.js';
@@ -30,6 +31,9 @@ export function buildRegistry(): AdminRegistry {
   const r = new AdminRegistry();
   r.register(showProxyConfig);
   r.register(alterProxyConfig);
+  r.register(insertProxyConfig);
+  r.register(replaceProxyConfig);
+  r.register(deleteProxyConfig);
   r.register(showProxySession);
   r.register(showProxySessionAttribute);
   r.register(showProxySessionVariables);
