@@ -5,28 +5,18 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { ProxyConfig } from './config/config.js';
+import { optionsFromFlags, parseOptstr } from './config/options.js';
 import { Logger, LogLevel, parseLogLevel } from './observe/log.js';
 import { Proxy, StartupError, startProxy } from './main.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 export const VERSION = pkg.version;
 
-function port(v: string): string {
-  const n = Number(v);
-  if (!/^\d+$/.test(v) || n <= 1024 || n >= 65536) throw new InvalidArgumentError('a port must be an integer in (1024, 65536)');
-  return v;
-}
-
-/** Parses -o "k=v,k=v" into an object; rejects items without '='. */
-export function parseOptstr(s: string, acc: Record<string, string> = {}): Record<string, string> {
-  for (const item of s.split(',')) {
-    const t = item.trim();
-    if (t === '') continue;
-    const eq = t.indexOf('=');
-    if (eq <= 0) throw new InvalidArgumentError(`'${t}' is not name=value`);
-    acc[t.slice(0, eq).trim()] = t.slice(eq + 1).trim();
-  }
-  return acc;
+/** -o may be given several times; later items win. Ranges and types are checked by the registry at load. */
+function collectOptstr(v: string, prev: Record<string, string> | undefined): Record<string, string> {
+  const parsed = parseOptstr(v);
+  if (typeof parsed === 'string') throw new InvalidArgumentError(parsed);
+  return { ...prev, ...parsed };
 }
 
 function fail(msg: string): never {
@@ -38,9 +28,9 @@ async function main(argv: string[]): Promise<void> {
   const program = new Command('odp')
     .description('OceanBase Database Proxy (ODP) in TypeScript: a MySQL-protocol proxy for OceanBase and MySQL/MariaDB')
     .helpOption('-h, --help', 'show this help')
-    .option('-p, --listen_port <port>', 'MySQL listen port (listen_port)', port)
-    .option('-l, --prometheus_listen_port <port>', 'Prometheus /metrics port (prometheus_listen_port)', port)
-    .option('-o, --optstr <k=v,...>', 'set any parameter, e.g. -o server_routing_mode=mysql,proxy_id=3', (v, prev: Record<string, string> | undefined) => parseOptstr(v, prev ?? {}))
+    .option('-p, --listen_port <port>', 'MySQL listen port (listen_port)')
+    .option('-l, --prometheus_listen_port <port>', 'Prometheus /metrics port (prometheus_listen_port)')
+    .option('-o, --optstr <k=v,...>', 'set any parameter, e.g. -o server_routing_mode=mysql,proxy_id=3', collectOptstr)
     .option('-n, --appname <name>', 'application name (app_name)')
     .option('-r, --rs_list <ip:port;...>', 'backend servers / root service list (rootservice_list)')
     .option('-c, --cluster_name <name>', 'cluster name (rootservice_cluster_name)')
@@ -65,12 +55,13 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
 
-  const options: Record<string, string> = { ...(o.optstr ?? {}) };
-  if (o.listen_port !== undefined) options['listen_port'] = o.listen_port;
-  if (o.prometheus_listen_port !== undefined) options['prometheus_listen_port'] = o.prometheus_listen_port;
-  if (o.appname !== undefined) options['app_name'] = o.appname;
-  if (o.rs_list !== undefined) options['rootservice_list'] = o.rs_list;
-  if (o.cluster_name !== undefined) options['rootservice_cluster_name'] = o.cluster_name;
+  const options = optionsFromFlags({
+    ...(o.listen_port !== undefined ? { listenPort: o.listen_port } : {}),
+    ...(o.prometheus_listen_port !== undefined ? { prometheusListenPort: o.prometheus_listen_port } : {}),
+    ...(o.appname !== undefined ? { appName: o.appname } : {}),
+    ...(o.rs_list !== undefined ? { rsList: o.rs_list } : {}),
+    ...(o.cluster_name !== undefined ? { clusterName: o.cluster_name } : {}),
+  }, o.optstr ?? {});
 
   let config: ProxyConfig;
   try {
