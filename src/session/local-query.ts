@@ -9,19 +9,16 @@ import type { PacketWriter } from '../protocol/writer.js';
 import { executeAdmin, mayBeAdminCommand, type AdminContext, type AdminResult } from '../admin/index.js';
 
 /**
- * Cheap byte-level pre-check on a COM_QUERY payload: only statements starting with s/a/k/p (SHOW, ALTER, KILL,
- * PING, SELECT proxy_version()) or i/r/d (INSERT/REPLACE/DELETE on proxy_config) and mentioning "proxy" in their
- * first 64 bytes qualify.
+ * Byte-level pre-check on every COM_QUERY payload, before any string is decoded: a statement that does not say
+ * "proxy" in its first 64 bytes is never an internal command for a normal session (so `KILL <id>` and
+ * `SHOW PROCESSLIST` reach the backend, as in mysql pass-through they must). Which statements qualify beyond that
+ * is decided by the admin module alone (`mayBeAdminCommand`). Cost: at most 64 byte compares, no allocation.
  */
 export function queryMayBeAdmin(buf: Buffer, sqlStart: number, end: number): boolean {
-  let i = sqlStart;
-  while (i < end && (buf[i] === 0x20 || buf[i] === 0x0a || buf[i] === 0x0d || buf[i] === 0x09)) i++;
-  const c = (buf[i] ?? 0) | 0x20;
-  if (c !== 0x73 && c !== 0x61 && c !== 0x6b && c !== 0x70 && c !== 0x69 && c !== 0x72 && c !== 0x64) return false; // s a k p i r d
-  const limit = Math.min(end, i + 64);
-  for (let j = i; j + 5 <= limit; j++) {
+  const limit = Math.min(end, sqlStart + 64);
+  for (let j = sqlStart; j + 5 <= limit; j++) {
     if ((buf[j]! | 0x20) === 0x70 && (buf[j + 1]! | 0x20) === 0x72 && (buf[j + 2]! | 0x20) === 0x6f && (buf[j + 3]! | 0x20) === 0x78 && (buf[j + 4]! | 0x20) === 0x79) {
-      return mayBeAdminCommand(buf.toString('utf8', i, Math.min(end, i + 128)));
+      return mayBeAdminCommand(buf.toString('utf8', sqlStart, Math.min(end, sqlStart + 128)));
     }
   }
   return false;
