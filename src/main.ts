@@ -10,6 +10,7 @@ import type { ProxyConfig } from './config/config.js';
 import { Logger } from './observe/log.js';
 import { Capability, commandName } from './protocol/constants.js';
 import type { AdminContext, AdminSessionView } from './admin/index.js';
+import { ServerStatusBits } from './protocol/response.js';
 import { maskCapabilities } from './session/commands.js';
 import { ClientSession } from './session/client-session.js';
 import type { SessionContext, SessionSettings } from './session/context.js';
@@ -179,7 +180,7 @@ export class Proxy implements SessionContext {
       host: s.remote,
       db: s.database,
       state: s.state,
-      inTransaction: (s.status & 0x0001) !== 0,
+      inTransaction: (s.status & ServerStatusBits.IN_TRANS) !== 0,
       transCount: s.transCount,
       serverSessionCount: s.server !== null && !s.server.closed ? 1 : 0,
       serverAddress: s.server?.name ?? null,
@@ -278,13 +279,15 @@ export class Proxy implements SessionContext {
     const deadline = Date.now() + timeoutMs;
     while (this.sessions.size > 0 && Date.now() < deadline) {
       for (const s of [...this.sessions.values()]) {
-        if (s.state === 'ready' && (s.status & 0x0001) === 0) s.close('proxy is shutting down');
+        if (s.state === 'ready' && (s.status & ServerStatusBits.IN_TRANS) === 0) s.close('proxy is shutting down');
       }
       if (this.sessions.size === 0) break;
       await new Promise((r) => setTimeout(r, 50));
     }
     for (const s of [...this.sessions.values()]) {
-      if (s.state === 'ready' || s.state === 'handshake' || s.state === 'auth') s.sendError('SERVER_SHUTDOWN', [], s.state === 'ready' ? 0 : 2);
+      // Sequence id: 0 for an unsolicited ERR in the command phase or in place of the greeting's answer; after the
+      // client's handshake response the server side speaks next with 2.
+      if (s.state === 'ready' || s.state === 'handshake' || s.state === 'auth') s.sendError('SERVER_SHUTDOWN', [], s.state === 'auth' ? 2 : 0);
       s.close('drain timeout');
     }
     await flushDelay();

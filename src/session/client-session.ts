@@ -159,9 +159,7 @@ export class ClientSession implements PacketHandler {
   }
 
   sendError(code: ErrorCode, args: readonly (string | number)[], seq: number): void {
-    const e = new OdpError(code, args);
-    writeErr(this.writer, e.errno, e.sqlState, e.clientMessage, seq);
-    this.write(this.writer.take());
+    this.write(this.errorPacket(code, args, seq));
   }
 
   private failConnectionPhase(e: unknown): void {
