@@ -2,10 +2,9 @@
 // accepts, stopped with SIGTERM then SIGKILL. Every child is tracked so a Ctrl-C of the bench stops them all.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname } from 'node:path';
-import { portOpen } from '../lab/proc.js';
-export { portOpen };
+import { freePort, portOpen } from '../lab/proc.js';
+export { freePort, portOpen };
 
 export interface Child {
   readonly name: string;
@@ -18,18 +17,6 @@ export interface Child {
 const running = new Set<Child>();
 
 /** A port the kernel considers free right now (tiny race with whoever binds next; fine on a bench machine). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a !== null ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 /** The line of a child's log that says why it stopped: its own one-line message, else the first error line. */
 function reason(file: string): string {
   if (!existsSync(file)) return '';

@@ -1,5 +1,5 @@
 // Process and port probes shared by the lab launchers and the benchmarks.
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 
 /** True while a process with this pid exists (signal 0 probes without signalling). */
 export function pidAlive(pid: number): boolean {
@@ -20,5 +20,17 @@ export function portOpen(host: string, port: number): Promise<boolean> {
       done(true);
     });
     s.once('error', () => done(false));
+  });
+}
+
+/** A TCP port on 127.0.0.1 that was free a moment ago (the OS picks it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => (typeof addr === 'object' && addr !== null ? resolve(addr.port) : reject(new Error('no free port'))));
+    });
   });
 }

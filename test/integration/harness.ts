@@ -1,11 +1,13 @@
 // Starts the REAL proxy process (dist/src/cli.js) for integration tests and tells where the lab backends are.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { connect, createServer } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LAB_USERS } from '../../lab/mariadb.js';
+import { freePort, portOpen } from '../../lab/proc.js';
+
+export { freePort };
 
 export const CLI = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
 
@@ -20,25 +22,6 @@ function parseEndpoint(v: string | undefined, what: string): Endpoint {
 export const backendA = (): Endpoint => parseEndpoint(process.env['ODP_TEST_MYSQL_A'], 'ODP_TEST_MYSQL_A');
 export const backendB = (): Endpoint => parseEndpoint(process.env['ODP_TEST_MYSQL_B'], 'ODP_TEST_MYSQL_B');
 export const users = LAB_USERS;
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === 'object' && addr !== null ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect({ host: '127.0.0.1', port });
-    s.once('connect', () => { s.destroy(); resolve(true); });
-    s.once('error', () => resolve(false));
-  });
-}
 
 export interface ProxyProcess {
   readonly port: number;
@@ -66,7 +49,7 @@ export async function startProxy(extra: readonly string[] = [], opts: { backends
   let dead = false;
   void exited.then(() => { dead = true; });
   const deadline = Date.now() + 15_000;
-  while (!(await canConnect(port))) {
+  while (!(await portOpen('127.0.0.1', port))) {
     if (dead) throw new Error(`odp exited during start-up:\n${out}`);
     if (Date.now() > deadline) { proc.kill('SIGKILL'); throw new Error(`odp did not listen on ${port}:\n${out}`); }
     await new Promise((r) => setTimeout(r, 50));

@@ -18,14 +18,11 @@ export interface Target {
   stop(): Promise<void>;
 }
 
-/** Proxy arguments every integration test uses: listen on loopback only. */
-export const PROXY_ARGS: readonly string[] = ['-o', 'local_bound_ip=127.0.0.1'];
-
-/** Starts the proxy in front of `backend` (default backend A). */
+/** Starts the proxy in front of `backend` (default backend A); the harness binds it to loopback. */
 export async function openTarget(extra: readonly string[] = [], backend: Endpoint = backendA()): Promise<Target> {
   const direct = backend;
   if (DIRECT_MODE) return { endpoint: direct, direct, proxy: null, stop: () => Promise.resolve() };
-  const proxy = await startProxy([...PROXY_ARGS, ...extra], { backends: [backend] });
+  const proxy = await startProxy(extra, { backends: [backend] });
   return {
     endpoint: { host: '127.0.0.1', port: proxy.port },
     direct,
