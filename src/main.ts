@@ -15,6 +15,10 @@ import { maskCapabilities } from './session/commands.js';
 import { ClientSession } from './session/client-session.js';
 import type { SessionContext, SessionSettings } from './session/context.js';
 import { SessionIdAllocator } from './session/session-id.js';
+import type { PeerSession, RoutingSettings } from './session/context.js';
+import type { RoutingMode } from './session/transact.js';
+import { AuthSource } from './backend/auth-source.js';
+import { RouteParseCache } from './route/sql/index.js';
 
 export interface ProxyOptions {
   readonly config: ProxyConfig;
@@ -30,6 +34,10 @@ export interface BackendProbe {
   readonly ok: boolean;
   readonly version: string;
   readonly capabilities: number;
+  readonly mariadbCapabilities: number;
+  readonly charset: number;
+  /** The proxy's own address on that connection (auth-source host matching). */
+  readonly localAddress: string;
   readonly error: string;
 }
 
@@ -45,12 +53,18 @@ export async function probeBackends(list: readonly ServerAddress[], timeoutMs: n
   return Promise.all(list.map(async (address) => {
     try {
       const c = await ServerConnection.open(address, { connectTimeoutMs: timeoutMs, keepAliveIdleMs: 60_000 });
-      const version = c.handshake?.serverVersion ?? '';
-      const capabilities = c.handshake?.capabilities ?? 0;
+      const hs = c.handshake;
+      const localAddress = c.socket.localAddress ?? '127.0.0.1';
       c.destroy();
-      return { address, ok: true, version, capabilities, error: '' };
+      return {
+        address, ok: true, version: hs?.serverVersion ?? '', capabilities: hs?.capabilities ?? 0,
+        mariadbCapabilities: hs?.mariadbCapabilities ?? 0, charset: hs?.charset ?? 45, localAddress, error: '',
+      };
     } catch (e) {
-      return { address, ok: false, version: '', capabilities: 0, error: e instanceof OdpError ? e.message : String(e) };
+      return {
+        address, ok: false, version: '', capabilities: 0, mariadbCapabilities: 0, charset: 45, localAddress: '',
+        error: e instanceof OdpError ? e.message : String(e),
+      };
     }
   }));
 }
@@ -69,6 +83,14 @@ export class Proxy implements SessionContext {
   private readonly counters = { accepted: 0, refused: 0, loginFailures: 0, closedRequests: 0, closedBytesIn: 0, closedBytesOut: 0, closedTransactions: 0 };
   private draining = false;
   listenPort = 0;
+  readonly routeCache = new RouteParseCache(8192);
+  private source: AuthSource | null = null;
+  /** Configured server key -> address, in configured order. */
+  private readonly configured = new Map<string, ServerAddress>();
+  /** Server key -> when it was found unreachable. */
+  private readonly downSince = new Map<string, number>();
+  private routingCache: RoutingSettings | null = null;
+  private sweeper: NodeJS.Timeout | null = null;
 
   constructor(opts: ProxyOptions, probes: readonly BackendProbe[]) {
     this.config = opts.config;
@@ -76,6 +98,13 @@ export class Proxy implements SessionContext {
     this.version = opts.version;
     this.probes = probes;
     this.backends = probes.filter((p) => p.ok).map((p) => p.address);
+    for (const p of probes) {
+      this.configured.set(formatAddress(p.address), p.address);
+      if (!p.ok) this.downSince.set(formatAddress(p.address), Date.now());
+    }
+    for (const name of ['server_routing_mode', 'target_db_server', 'min_keep_congestion_interval']) {
+      opts.config.onChange(name, () => { this.routingCache = null; });
+    }
     const c = opts.config;
     const explicitVersion = c.get('mysql_version');
     this.settings = {
@@ -94,7 +123,140 @@ export class Proxy implements SessionContext {
   }
 
   pickServer(): ServerAddress {
-    return this.backends[0]!;
+    const first = this.loginOrder()[0];
+    return first !== undefined ? this.addressOf(first) : this.backends[0]!;
+  }
+
+  // ---- connection management -----------------------------------------------------------------------------------
+
+  /** Loads the auth source when `enable_proxy_scramble` is on (docs/AUTH.md §2). Throws a one-line StartupError. */
+  async loadAuthSource(): Promise<void> {
+    const c = this.config;
+    if (!c.getBool('enable_proxy_scramble')) return;
+    const source = new AuthSource({
+      servers: () => this.loginOrder().map((k) => this.addressOf(k)),
+      user: c.get('metadata_user'),
+      stage1Hex: c.get('observer_sys_password'),
+      connectTimeoutMs: c.getTimeMs('short_async_task_timeout'),
+      queryTimeoutMs: c.getTimeMs('short_async_task_timeout'),
+      refreshMinIntervalMs: 1000,
+    });
+    try {
+      await source.load();
+    } catch (e) {
+      throw new StartupError(`enable_proxy_scramble: cannot load password hashes as ${c.get('metadata_user')}: ${(e as Error).message}`);
+    }
+    this.source = source;
+    this.log.info('PROXY', `auth source loaded: ${source.size} accounts; sessions may use every server`);
+  }
+
+  authSource(): AuthSource | null {
+    return this.source;
+  }
+
+  greetingDefaults(): { capabilities: number; mariadbCapabilities: number; serverVersion: string; charset: number } {
+    const p = this.probes.find((x) => x.ok);
+    return {
+      capabilities: this.defaultCapabilities(),
+      mariadbCapabilities: p?.mariadbCapabilities ?? 0,
+      serverVersion: this.defaultServerVersion(),
+      charset: p?.charset ?? 45,
+    };
+  }
+
+  outgoingHost(): string {
+    return this.probes.find((x) => x.ok)?.localAddress ?? '127.0.0.1';
+  }
+
+  loginOrder(): readonly string[] {
+    return this.routing().alive;
+  }
+
+  addressOf(key: string): ServerAddress {
+    return this.configured.get(key) ?? parseAddressList(key)[0]!;
+  }
+
+  reportServerDown(key: string, why: string): void {
+    if (this.downSince.has(key)) return;
+    this.downSince.set(key, Date.now());
+    this.routingCache = null;
+    this.log.warn('PROXY', `server ${key} marked down: ${why}`);
+  }
+
+  reportServerUp(key: string): void {
+    if (!this.downSince.delete(key)) return;
+    this.routingCache = null;
+    this.log.info('PROXY', `server ${key} is reachable again`);
+  }
+
+  /**
+   * Routing inputs, cached until something changes. A server marked down is avoided for min_keep_congestion_interval
+   * (spec §7.1), then tried again by the next session that needs it; when every server is down, all are tried.
+   */
+  routing(): RoutingSettings {
+    const now = Date.now();
+    const keep = this.config.getTimeMs('min_keep_congestion_interval');
+    let r = this.routingCache;
+    if (r !== null && [...this.downSince.values()].every((t) => now - t < keep)) return r;
+    for (const [k, t] of this.downSince) if (now - t >= keep) this.downSince.delete(k);
+    const all = [...this.configured.keys()];
+    const alive = all.filter((k) => !this.downSince.has(k));
+    r = {
+      mode: this.config.get('server_routing_mode') === 'random' ? 'random' : 'mysql' as RoutingMode,
+      targetDbServer: this.config.get('target_db_server'),
+      alive: alive.length > 0 ? alive : all,
+      down: new Set(this.downSince.keys()),
+    };
+    this.routingCache = r;
+    return r;
+  }
+
+  findPeer(id: number): PeerSession | undefined {
+    const s = this.sessions.get(id);
+    return s === undefined || s.identity === null ? undefined : s;
+  }
+
+  peers(): Iterable<PeerSession> {
+    return [...this.sessions.values()].filter((s) => s.identity !== null);
+  }
+
+  /**
+   * Once a second: client sessions idle longer than default_inactivity_timeout are closed (spec §6.1); so are server
+   * sessions idle in a pool that long. Cost: one pass over the sessions.
+   */
+  startSweeper(): void {
+    this.sweeper = setInterval(() => this.sweep(), 1000);
+    this.sweeper.unref();
+  }
+
+  private sweep(): void {
+    const limit = this.config.getTimeMs('default_inactivity_timeout');
+    const now = Date.now();
+    for (const s of [...this.sessions.values()]) {
+      if (s.state === 'ready' && now - s.lastActiveAt > limit) {
+        this.log.info('PROXY', `cs_id=${s.id} idle for ${Math.round((now - s.lastActiveAt) / 1000)} s > default_inactivity_timeout`);
+        s.close(null);
+        continue;
+      }
+      for (const ss of [...s.pool.values()]) {
+        if (ss !== s.active && now - ss.lastUsedAt > limit) {
+          s.pool.remove(ss);
+          ss.conn.quit();
+        }
+      }
+    }
+  }
+
+  /** enable_client_connection_lru_disconnect: the least recently active idle session makes room. */
+  private evictLru(): boolean {
+    let victim: ClientSession | null = null;
+    for (const s of this.sessions.values()) {
+      if (s.state !== 'ready' || s.inTransaction) continue;
+      if (victim === null || s.lastActiveAt < victim.lastActiveAt) victim = s;
+    }
+    if (victim === null) return false;
+    victim.close('evicted: client_max_connections reached and enable_client_connection_lru_disconnect is on');
+    return true;
   }
 
   onSessionClosed(id: number): void {
@@ -122,7 +284,7 @@ export class Proxy implements SessionContext {
    * form is recognised (no separator forms that would read `acme-sys-root` as root@sys).
    */
   usernameSeparators(): readonly string[] {
-    return this.config.get('server_routing_mode') === 'mysql' ? [] : this.config.getList('username_separator');
+    return this.config.get('server_routing_mode') === 'oceanbase' ? this.config.getList('username_separator') : [];
   }
 
   proxysysPasswordHash(user: string): string | null {
@@ -182,7 +344,7 @@ export class Proxy implements SessionContext {
       state: s.state,
       inTransaction: (s.status & ServerStatusBits.IN_TRANS) !== 0,
       transCount: s.transCount,
-      serverSessionCount: s.server !== null && !s.server.closed ? 1 : 0,
+      serverSessionCount: s.pool.size,
       serverAddress: s.server?.name ?? null,
       serverConnectionId: s.server?.handshake?.connectionId ?? null,
       connectedAt: s.connectedAt,
@@ -208,7 +370,7 @@ export class Proxy implements SessionContext {
       bytesIn += s.bytesFromClient;
       bytesOut += s.bytesToClient;
       transactions += s.transCount;
-      if (s.server !== null && !s.server.closed) servers++;
+      servers += s.pool.size;
     }
     // Names follow ODP's SHOW PROXYSTAT where one exists.
     return new Map([
@@ -247,7 +409,8 @@ export class Proxy implements SessionContext {
   private accept(socket: Socket): void {
     socket.on('error', () => undefined); // session installs its own handler; this one covers early errors
     const max = this.config.getInt('client_max_connections');
-    if (this.draining || (max > 0 && this.sessions.size >= max)) {
+    const full = max > 0 && this.sessions.size >= max;
+    if (this.draining || (full && !(this.config.getBool('enable_client_connection_lru_disconnect') && this.evictLru()))) {
       const w = new PacketWriter(64);
       const e = new OdpError(this.draining ? 'SERVER_SHUTDOWN' : 'TOO_MANY_CONNECTIONS');
       writeErr(w, e.errno, e.sqlState, e.clientMessage, 0);
@@ -275,6 +438,7 @@ export class Proxy implements SessionContext {
    */
   async drain(timeoutMs: number): Promise<void> {
     this.draining = true;
+    if (this.sweeper !== null) clearInterval(this.sweeper);
     this.server?.close();
     const deadline = Date.now() + timeoutMs;
     while (this.sessions.size > 0 && Date.now() < deadline) {
@@ -295,6 +459,7 @@ export class Proxy implements SessionContext {
 
   async stopNow(): Promise<void> {
     this.draining = true;
+    if (this.sweeper !== null) clearInterval(this.sweeper);
     this.server?.close();
     for (const s of [...this.sessions.values()]) s.close('immediate stop');
     await flushDelay();
@@ -311,8 +476,8 @@ function flushDelay(): Promise<void> {
 export async function startProxy(opts: ProxyOptions): Promise<Proxy> {
   const c = opts.config;
   const mode = c.get('server_routing_mode');
-  if (mode !== 'mysql') {
-    throw new StartupError(`server_routing_mode=${mode} is not available yet; run with -o server_routing_mode=mysql`);
+  if (mode !== 'mysql' && mode !== 'random') {
+    throw new StartupError(`server_routing_mode=${mode} is not available yet; run with -o server_routing_mode=mysql (or random)`);
   }
   const rs = c.get('rootservice_list');
   if (rs.trim() === '') throw new StartupError('no backend servers: give -r ip:port[;ip:port...]');
@@ -328,7 +493,9 @@ export async function startProxy(opts: ProxyOptions): Promise<Proxy> {
     throw new StartupError(`no backend reachable: ${probes.map((p) => `${formatAddress(p.address)} (${p.error})`).join(', ')}`);
   }
   const proxy = new Proxy(opts, probes);
+  await proxy.loadAuthSource();
   await proxy.listen();
+  proxy.startSweeper();
   // Logged only once listening succeeded, so a start-up failure stays a single line on stderr.
   if (c.get('obproxy_sys_password') === '') {
     opts.log.warn('PROXY', 'root@proxysys has an empty password: anyone who reaches this port can change the configuration; set obproxy_sys_password');

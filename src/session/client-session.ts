@@ -1,29 +1,43 @@
-// One client connection: connection phase (handshake, login relay), then the command phase, where requests
-// are forwarded and responses tunnelled back as raw bytes (ARCHITECTURE.md "The data path").
+// One client connection: connection phase (login), then the command phase, where each request is routed to a server
+// session of this client's pool, the state that server is missing is replayed first, and the response is tunnelled
+// back as raw bytes (ARCHITECTURE.md "The data path", spec §5.6, §6).
 //
 // Invariants:
-//  - one request in flight: while a response (or a LOCAL INFILE upload) is in progress, later client bytes are
-//    queued and the client socket is paused beyond one queued chunk (backpressure, STYLE.md habit 5);
-//  - response bytes go to the client as they arrive; when the client's socket buffer is full the server socket
-//    is paused until 'drain' — the proxy never buffers a result set;
-//  - the per-packet path (scanner callbacks) is synchronous; promises only in the connection phase.
+//  - one request in flight: while a response, a LOCAL INFILE upload or a server session's preparation (connect, saved
+//    login, state replay) is in progress, later client bytes are queued and the client socket is paused beyond one
+//    queued chunk (backpressure, STYLE.md habit 5);
+//  - response bytes go to the client as they arrive; when the client's socket buffer is full the server socket is
+//    paused until 'drain' — the proxy never buffers a result set (a COM_STMT_PREPARE answer, whose statement id is
+//    rewritten, is the one small exception);
+//  - the per-packet path is synchronous; promises only in the connection phase and while preparing a server session;
+//  - a statement never runs on a server session whose state is behind the client's (SessionState versions), and an
+//    open transaction never spans two servers.
 
 import type { Socket } from 'node:net';
 import { OdpError, isOdpError, type ErrorCode } from '../errors/catalogue.js';
 import { Capability, Command, commandName } from '../protocol/constants.js';
 import { writeErr } from '../protocol/err.js';
 import { PacketScanner, type PacketHandler } from '../protocol/framer.js';
-import { writeOk } from '../protocol/ok.js';
+import { decodeOk, parseSessionTrack, writeOk } from '../protocol/ok.js';
 import { PacketQueue } from '../protocol/packet-queue.js';
 import { ResponseTracker, ServerStatusBits } from '../protocol/response.js';
 import { PacketWriter } from '../protocol/writer.js';
+import type { RouteParse } from '../route/sql/index.js';
 import type { ServerConnection } from '../backend/server-connection.js';
+import type { SavedCredentials } from '../backend/saved-login.js';
 import { commandAction } from './commands.js';
-import { login, relayChangeUser, type LoginOutcome } from './auth/login.js';
-import type { SessionContext } from './context.js';
-import { writeFramed } from './framing.js';
+import { login, relayChangeUser } from './auth/login.js';
+import type { LoginOutcome } from './auth/types.js';
+import type { PeerSession, SessionContext } from './context.js';
+import { applySessionTrack, statementEffects, type StatementEffects } from './effects.js';
 import { answerProxysysOther, queryMayBeAdmin, runAdmin } from './local-query.js';
+import { answerKill, answerProcesslist, isProcesslist, killTarget } from './kill.js';
 import { parseUsername, type ParsedUsername } from '../protocol/username.js';
+import { PreparedStatements, type PreparedStatement } from './prepared.js';
+import { ServerSession, ServerSessionPool } from './server-session.js';
+import { SessionState, markApplied } from './state.js';
+import { ServerPreparer, ReplyError, type Request } from './preparer.js';
+import type { RouteDecision } from './transact.js';
 
 export type ClientState = 'handshake' | 'auth' | 'ready' | 'busy' | 'infile' | 'closed';
 
@@ -31,8 +45,10 @@ export type ClientState = 'handshake' | 'auth' | 'ready' | 'busy' | 'infile' | '
 const PENDING_PAUSE_BYTES = 64 * 1024;
 /** Largest request the proxy reassembles (COM_QUERY with a big BLOB, SEND_LONG_DATA). */
 const MAX_REQUEST_BYTES = 1024 * 1024 * 1024;
+/** Statement text decoded for routing and SHOW PROCESSLIST (request_buffer_length-like bound). */
+const PARSE_BYTES = 4096;
 
-export class ClientSession implements PacketHandler {
+export class ClientSession implements PacketHandler, PeerSession {
   readonly id: number;
   readonly socket: Socket;
   readonly ctx: SessionContext;
@@ -40,13 +56,11 @@ export class ClientSession implements PacketHandler {
   readonly connectedAt = Date.now();
   state: ClientState = 'handshake';
   user = '';
-  database: string | null = null;
   /** Capabilities in effect between client and server (format of responses depends on them). */
   capabilities = 0;
   mariadbCapabilities = 0;
   /** Last server status flags (autocommit, in transaction) for locally built OK packets. */
   status = ServerStatusBits.AUTOCOMMIT as number;
-  server: ServerConnection | null = null;
   identity: ParsedUsername | null = null;
   /** A proxysys session: answered by the proxy, never reaches a backend. */
   local = false;
@@ -57,23 +71,50 @@ export class ClientSession implements PacketHandler {
   bytesFromClient = 0;
   bytesToClient = 0;
   lastActiveAt = Date.now();
-  private pendingDatabase: string | null = null;
+
+  // ---- connection management ----
+  readonly pool = new ServerSessionPool();
+  /** The client's authoritative session state (spec §6.2). */
+  readonly sstate = new SessionState();
+  readonly prepared = new PreparedStatements();
+  /** Server session of the request in flight, or of the last one. */
+  active: ServerSession | null = null;
+  /** Saved login for more servers; null: bound to the one server of the login (pass-through). */
+  credentials: SavedCredentials | null = null;
+  home: string | null = null;
+  /** BEGIN / START TRANSACTION held by the proxy until the first real statement picks the server (spec §5.6). */
+  heldBegin: string | null = null;
+  /** Why this session may not leave its server any more (temporary table, GET_LOCK, ...), or null. */
+  pinReason: string | null = null;
+  /** The next statement must run where the last one did (SET TRANSACTION, one-shot variables). */
+  pinNext = false;
+  lastRoute: RouteDecision | null = null;
+  /** Text of the statement in flight (SHOW PROCESSLIST), bounded. */
+  currentSql: string | null = null;
 
   private readonly requestScanner: PacketScanner;
   private readonly responseScanner: PacketScanner;
-  private readonly tracker = new ResponseTracker();
+  readonly tracker = new ResponseTracker();
   private readonly infileScanner: PacketScanner;
-  private readonly writer = new PacketWriter(256);
+  readonly writer = new PacketWriter(256);
   private authQueue: PacketQueue | null = new PacketQueue();
   private readonly pending: Buffer[] = [];
   private pendingBytes = 0;
   private clientPaused = false;
-  /** A locally built answer filled the client's socket buffer: stop reading requests until 'drain'. */
   private localWriteBlocked = false;
   private serverPausedForClient = false;
-  /** Response bytes already sent to the client for the current request (to know if an ERR can still be sent). */
   private responseBytes = 0;
   private lastResponseSeq = 0;
+  private pendingDatabase: string | null = null;
+  /** Effects on session state of the COM_QUERY in flight (applied when it succeeds). */
+  private effects: StatementEffects | null = null;
+  private currentParse: RouteParse | null = null;
+  /** COM_STMT_PREPARE in flight: its text, and the response collected to rewrite the statement id. */
+  private preparing: { sql: string; parse: RouteParse } | null = null;
+  private collected: Buffer[] | null = null;
+  /** The statement in flight runs inside a transaction (a server lost now ends the client session). */
+  private statementInTxn = false;
+  private readonly preparer: ServerPreparer;
 
   constructor(id: number, socket: Socket, ctx: SessionContext) {
     this.id = id;
@@ -83,6 +124,7 @@ export class ClientSession implements PacketHandler {
     this.requestScanner = new PacketScanner(this, { maxCollect: MAX_REQUEST_BYTES });
     this.responseScanner = new PacketScanner(this.responseHandler(), { maxCollect: 64 * 1024 * 1024 });
     this.infileScanner = new PacketScanner(this.infileHandler());
+    this.preparer = new ServerPreparer(this);
     socket.setNoDelay(true);
     socket.setKeepAlive(true, ctx.settings.clientKeepAliveIdleMs);
     socket.on('data', (chunk: Buffer) => this.guard(() => this.onClientData(chunk)));
@@ -91,6 +133,51 @@ export class ClientSession implements PacketHandler {
     socket.on('error', (err) => this.close(this.state === 'handshake' || this.state === 'auth' ? null : `client socket error: ${err.message}`));
     socket.on('close', () => this.close(this.closeReason()));
   }
+
+  // ---- PeerSession --------------------------------------------------------------------------------------------
+
+  get database(): string | null {
+    return this.sstate.database;
+  }
+
+  get tenant(): string | null {
+    return this.identity?.tenant ?? null;
+  }
+
+  /** The server connection of the last statement (admin views). */
+  get server(): ServerConnection | null {
+    return this.active?.conn ?? null;
+  }
+
+  processCommand(): string {
+    if (this.state === 'handshake' || this.state === 'auth') return 'Connect';
+    if (this.state !== 'busy' && this.state !== 'infile') return 'Sleep';
+    return this.currentCommand === Command.STMT_EXECUTE ? 'Execute' : this.currentCommand === Command.QUERY ? 'Query' : commandName(this.currentCommand);
+  }
+
+  processTime(): number {
+    const since = this.state === 'busy' || this.state === 'infile' ? this.commandStartedAt : this.lastActiveAt;
+    return Math.max(0, Math.floor((Date.now() - since) / 1000));
+  }
+
+  processInfo(): string | null {
+    return this.state === 'busy' || this.state === 'infile' ? this.currentSql : null;
+  }
+
+  runningOn(): { key: string; threadId: number } | null {
+    if ((this.state !== 'busy' && this.state !== 'infile') || this.active === null) return null;
+    return { key: this.active.key, threadId: this.active.threadId };
+  }
+
+  get multiServer(): boolean {
+    return this.credentials !== null;
+  }
+
+  get inTransaction(): boolean {
+    return (this.status & ServerStatusBits.IN_TRANS) !== 0 || this.heldBegin !== null;
+  }
+
+  // ---- connection phase ------------------------------------------------------------------------------------------
 
   /** Connection phase. Never throws: every failure ends in an ERR to the client (when possible) and a close. */
   async start(): Promise<void> {
@@ -114,15 +201,16 @@ export class ClientSession implements PacketHandler {
     this.user = outcome.user;
     this.identity = outcome.identity;
     this.local = outcome.server === null;
-    this.database = outcome.database;
+    this.sstate.setDatabase(outcome.database);
     this.capabilities = outcome.capabilities;
     this.mariadbCapabilities = outcome.mariadbCapabilities;
     this.status = outcome.status;
+    this.credentials = outcome.credentials;
     this.guard(() => this.enterCommandPhase(outcome.server));
   }
 
   /** Runs a socket callback; a bug that throws closes this session only, with the stack in the log. */
-  private guard(fn: () => void): void {
+  guard(fn: () => void): void {
     try {
       fn();
     } catch (e) {
@@ -145,21 +233,28 @@ export class ClientSession implements PacketHandler {
 
   /**
    * Writes an answer the proxy built itself. When the client's socket buffer is full, later requests wait (queued,
-   * client paused) until 'drain': a client that never reads cannot make the proxy buffer answers without bound.
-   * Returns what onPacket should return (false = stop scanning).
+   * client paused) until 'drain'. Returns what onPacket should return (false = stop scanning).
    */
-  private writeLocal(bytes: Buffer): boolean {
+  writeLocal(bytes: Buffer): boolean {
     if (this.write(bytes) || this.state === 'closed') return this.state !== 'closed';
     this.localWriteBlocked = true;
-    if (!this.clientPaused) {
-      this.clientPaused = true;
-      this.socket.pause();
-    }
+    this.pauseClient();
     return false;
   }
 
   sendError(code: ErrorCode, args: readonly (string | number)[], seq: number): void {
     this.write(this.errorPacket(code, args, seq));
+  }
+
+  errorPacket(code: ErrorCode, args: readonly (string | number)[], seq: number): Buffer {
+    const e = new OdpError(code, args);
+    writeErr(this.writer, e.errno, e.sqlState, e.clientMessage, seq);
+    return this.writer.take();
+  }
+
+  okPacket(status: number): Buffer {
+    writeOk(this.writer, { status }, 1, this.capabilities);
+    return this.writer.take();
   }
 
   private failConnectionPhase(e: unknown): void {
@@ -174,17 +269,21 @@ export class ClientSession implements PacketHandler {
   }
 
   private enterCommandPhase(server: ServerConnection | null): void {
-    this.server = server;
     if (server !== null) {
-      server.attach(
-        (chunk) => this.guard(() => this.onServerData(chunk)),
-        (err) => this.guard(() => this.onServerClosed(err)),
-        () => this.guard(() => this.onServerDrain()),
-      );
+      const ss = new ServerSession(server, this.sstate.database, (this.capabilities & Capability.DEPRECATE_EOF) !== 0);
+      markApplied(ss.applied, this.sstate);
+      this.adopt(ss);
+      this.active = ss;
+      this.home = ss.key;
     }
+    this.enterReady();
+  }
+
+  /** Back to the command phase after the connection phase or a COM_CHANGE_USER relay. */
+  private enterReady(): void {
     this.state = 'ready';
-    // Bytes that arrived behind the last auth packet (possibly a partial request) are newer than anything
-    // already pending (requests pipelined behind COM_CHANGE_USER): they go last.
+    // Bytes that arrived behind the last auth packet (possibly a partial request) are newer than anything already
+    // pending (requests pipelined behind COM_CHANGE_USER): they go last.
     const rest = this.authQueue?.drainRemainder() ?? null;
     this.authQueue = null;
     if (rest !== null) {
@@ -192,6 +291,20 @@ export class ClientSession implements PacketHandler {
       this.pendingBytes += rest.length;
     }
     this.drainPending();
+  }
+
+  /** Puts a logged-in server session into the pool with this session's handlers. */
+  adopt(ss: ServerSession): void {
+    this.pool.add(ss);
+    this.attach(ss);
+  }
+
+  attach(ss: ServerSession): void {
+    ss.conn.attach(
+      (chunk) => this.guard(() => this.onServerData(ss, chunk)),
+      (err) => this.guard(() => this.onServerClosed(ss, err)),
+      () => this.guard(() => this.onServerDrain()),
+    );
   }
 
   // ---- client -> proxy -------------------------------------------------------------------------------------
@@ -222,10 +335,13 @@ export class ClientSession implements PacketHandler {
   private queue(chunk: Buffer): void {
     this.pending.push(chunk);
     this.pendingBytes += chunk.length;
-    if (this.pendingBytes > PENDING_PAUSE_BYTES && !this.clientPaused) {
-      this.clientPaused = true;
-      this.socket.pause();
-    }
+    if (this.pendingBytes > PENDING_PAUSE_BYTES) this.pauseClient();
+  }
+
+  private pauseClient(): void {
+    if (this.clientPaused) return;
+    this.clientPaused = true;
+    this.socket.pause();
   }
 
   private processRequests(chunk: Buffer, from: number): void {
@@ -244,7 +360,7 @@ export class ClientSession implements PacketHandler {
   }
 
   /** Runs queued client bytes once the session is ready again. */
-  private drainPending(): void {
+  drainPending(): void {
     while (this.pending.length > 0 && ((this.state === 'ready' && !this.localWriteBlocked) || this.state === 'infile')) {
       const c = this.pending.shift()!;
       this.pendingBytes -= c.length;
@@ -281,24 +397,14 @@ export class ClientSession implements PacketHandler {
       const answer = this.answerLocalCommand(cmd, action.kind === 'forward_no_reply');
       return answer === null ? true : this.writeLocal(answer);
     }
+    const req: Request = { buf, start, end, framed, cmd };
     switch (action.kind) {
       case 'forward':
-        if (cmd === Command.INIT_DB) this.pendingDatabase = buf.toString('utf8', start + 1, end);
-        this.forwardRequest(buf, start, end, framed);
-        this.currentCommand = cmd;
-        this.commandStartedAt = Date.now();
-        this.responseBytes = 0;
-        this.tracker.begin(action.mode, (this.capabilities & Capability.DEPRECATE_EOF) !== 0);
-        this.tracker.status = this.status;
-        this.lastInfileSeq = -1;
-        this.state = 'busy';
-        return false;
+        return this.onForwardCommand(req, action.mode);
       case 'forward_no_reply':
-        this.forwardRequest(buf, start, end, framed);
-        return true;
+        return this.preparer.noReplyCommand(req);
       case 'ping':
-        writeOk(this.writer, { status: this.status }, 1, this.capabilities);
-        return this.writeLocal(this.writer.take());
+        return this.writeLocal(this.okPacket(this.status));
       case 'quit':
         this.close(null);
         return false;
@@ -314,6 +420,83 @@ export class ClientSession implements PacketHandler {
     }
   }
 
+  /** A command with a response: local answers first (KILL, SHOW PROCESSLIST, held transaction control), then routing. */
+  private onForwardCommand(req: Request, mode: Parameters<ResponseTracker['begin']>[0]): boolean {
+    const { buf, start, end, cmd } = req;
+    let parse: RouteParse | null = null;
+    let ps: PreparedStatement | null = null;
+    this.effects = null;
+    this.currentSql = null;
+    this.preparing = null;
+    if (cmd === Command.QUERY || cmd === Command.STMT_PREPARE) {
+      const sql = buf.toString('utf8', start + 1, Math.min(end, start + 1 + PARSE_BYTES));
+      parse = this.ctx.routeCache.get(sql);
+      this.currentSql = sql;
+      if (cmd === Command.STMT_PREPARE) {
+        this.preparing = { sql: end - start - 1 > PARSE_BYTES ? buf.toString('utf8', start + 1, end) : sql, parse };
+      } else {
+        const local = this.answerStatementLocally(parse, req);
+        if (local !== undefined) return local;
+        this.effects = statementEffects(parse, parse.kind === 'PREPARE' ? buf.toString('utf8', start + 1, end) : sql);
+      }
+    } else if (cmd === Command.PROCESS_KILL) {
+      return this.writeLocal(answerKill(this, end - start >= 5 ? String(buf.readUInt32LE(start + 1)) : '', false));
+    } else if (cmd === Command.INIT_DB) {
+      this.pendingDatabase = buf.toString('utf8', start + 1, end);
+    } else if (cmd === Command.STMT_EXECUTE || cmd === Command.STMT_FETCH || cmd === Command.STMT_RESET || cmd === Command.STMT_BULK_EXECUTE) {
+      ps = end - start >= 5 ? this.prepared.get(buf.readUInt32LE(start + 1)) ?? null : null;
+      if (ps === null) {
+        const id = end - start >= 5 ? String(buf.readUInt32LE(start + 1)) : '?';
+        return this.writeLocal(this.errorPacket('UNKNOWN_STMT_HANDLER', [id, stmtCommandName(cmd)], 1));
+      }
+      if (cmd === Command.STMT_RESET && ps.lastServer === null && ps.longDataServer === null) {
+        return this.writeLocal(this.okPacket(this.status)); // nothing bound or open anywhere: nothing to reset
+      }
+      parse = ps.parse;
+    }
+    this.currentParse = parse;
+    let forced: ServerSession | null = null;
+    if (ps !== null) {
+      // A cursor lives where the statement ran; long data waits where it was sent.
+      forced = cmd === Command.STMT_FETCH ? ps.lastServer : cmd === Command.STMT_RESET ? ps.longDataServer ?? ps.lastServer : ps.longDataServer;
+    }
+    return this.preparer.route(req, mode, parse, ps, forced?.key ?? null);
+  }
+
+  /** Statements the proxy answers itself on a normal session; undefined when the statement goes to a server. */
+  private answerStatementLocally(parse: RouteParse, req: Request): boolean | undefined {
+    switch (parse.kind) {
+      case 'KILL':
+      case 'KILL_QUERY': {
+        if (parse.killId === null || !/^\d+$/.test(parse.killId)) return undefined;
+        if (parse.kind === 'KILL') return this.writeLocal(answerKill(this, parse.killId, false));
+        const t = killTarget(this, parse.killId);
+        if (t.kind === 'answer') return this.writeLocal(t.packet);
+        // KILL QUERY <server thread id> on that server, through this client's own server session there.
+        const sql = `KILL QUERY ${t.threadId}`;
+        const payload = Buffer.concat([Buffer.from([Command.QUERY]), Buffer.from(sql)]);
+        this.currentParse = null;
+        return this.preparer.route({ buf: payload, start: 0, end: payload.length, framed: false, cmd: Command.QUERY }, 'result', null, null, t.key);
+      }
+      case 'SHOW':
+      case 'INTERNAL_CMD':
+        return isProcesslist(parse) ? this.writeLocal(answerProcesslist(this, parse)) : undefined;
+      case 'BEGIN':
+      case 'START_TRANS':
+        // Held (spec §5.6): the first statement of the transaction decides the server. Only when that choice exists.
+        if (!this.multiServer || this.inTransaction || parse.multiStatement) return undefined;
+        this.heldBegin = req.buf.toString('utf8', req.start + 1, req.end);
+        return this.writeLocal(this.okPacket(this.status | ServerStatusBits.IN_TRANS));
+      case 'COMMIT':
+      case 'ROLLBACK':
+        if (this.heldBegin === null || parse.multiStatement) return undefined;
+        this.heldBegin = null; // nothing ran: there is nothing to commit or roll back
+        return this.writeLocal(this.okPacket(this.status & ~ServerStatusBits.IN_TRANS));
+      default:
+        return undefined;
+    }
+  }
+
   /** Internal commands (any session) and everything on a proxysys session: the answer's bytes, or null. */
   private answerQueryLocally(sql: string): Buffer | null {
     const o = { capabilities: this.capabilities, mariadbCapabilities: this.mariadbCapabilities, status: this.status };
@@ -326,27 +509,43 @@ export class ClientSession implements PacketHandler {
   /** Non-query commands on a proxysys session: COM_INIT_DB is acknowledged, the rest is not supported. */
   private answerLocalCommand(cmd: number, noReply: boolean): Buffer | null {
     if (noReply) return null;
-    if (cmd === Command.INIT_DB) {
-      writeOk(this.writer, { status: this.status }, 1, this.capabilities);
-      return this.writer.take();
-    }
+    if (cmd === Command.INIT_DB) return this.okPacket(this.status);
     return this.errorPacket('NOT_SUPPORTED', [`${commandName(cmd)} on a proxysys session`], 1);
   }
 
-  private errorPacket(code: ErrorCode, args: readonly (string | number)[], seq: number): Buffer {
-    const e = new OdpError(code, args);
-    writeErr(this.writer, e.errno, e.sqlState, e.clientMessage, seq);
-    return this.writer.take();
+  /** Called by the preparer once the request's bytes are on their way to `ss`. */
+  onRequestSent(ss: ServerSession, mode: Parameters<ResponseTracker['begin']>[0], inTxn: boolean): void {
+    this.active = ss;
+    this.currentCommand = this.preparerCommand;
+    this.commandStartedAt = Date.now();
+    this.responseBytes = 0;
+    this.statementInTxn = inTxn;
+    this.collected = this.currentCommand === Command.STMT_PREPARE ? [] : null;
+    this.tracker.begin(mode, (this.capabilities & Capability.DEPRECATE_EOF) !== 0);
+    this.tracker.status = this.status;
+    this.lastInfileSeq = -1;
+    this.state = 'busy';
   }
 
-  private forwardRequest(buf: Buffer, start: number, end: number, framed: boolean): void {
-    const server = this.server;
-    if (server === null || server.closed) return;
-    const ok = framed ? server.write(buf.subarray(start - 4, end)) : writeFramed(server.socket, buf.subarray(start, end), 0);
-    if (!ok && !this.clientPaused) {
-      this.clientPaused = true;
-      this.socket.pause();
+  /** Command byte of the request the preparer is sending (set by the preparer). */
+  preparerCommand = -1;
+
+  /** Pauses reading requests while a server's socket buffer is full. */
+  serverWriteBlocked(): void {
+    this.pauseClient();
+  }
+
+  /** A request could not be sent: answer it with `packet` and go on with the next one. */
+  failRequest(packet: Buffer | null, fatal: string | null): void {
+    if (this.state === 'closed') return;
+    if (packet !== null) this.write(packet);
+    if (fatal !== null) {
+      this.close(fatal);
+      return;
     }
+    this.state = 'ready';
+    this.currentCommand = -1;
+    this.drainPending();
   }
 
   // ---- LOAD DATA LOCAL INFILE: the client streams the file to the server ------------------------------------
@@ -371,14 +570,11 @@ export class ClientSession implements PacketHandler {
   }
 
   private forwardInfile(chunk: Buffer): void {
-    const server = this.server;
+    const server = this.active?.conn ?? null;
     if (server === null) return;
     const stop = this.infileScanner.scan(chunk);
     const part = stop < chunk.length ? chunk.subarray(0, stop) : chunk;
-    if (!server.write(part) && !this.clientPaused) {
-      this.clientPaused = true;
-      this.socket.pause();
-    }
+    if (!server.write(part)) this.pauseClient();
     if (!this.infileDone) return;
     this.infileDone = false;
     this.tracker.afterInfile();
@@ -403,34 +599,31 @@ export class ClientSession implements PacketHandler {
     };
   }
 
-  private onServerData(chunk: Buffer): void {
-    if (this.state !== 'busy') {
-      // Unsolicited (an ERR before the server drops an idle or uploading connection): relay it as a direct
-      // connection would show it; the close that follows ends the session.
-      this.ctx.log.warn('PROXY', `unsolicited ${chunk.length} bytes from server ${this.server?.name ?? '?'} while ${this.state}, cs_id=${this.id}; relayed`);
-      this.write(chunk);
+  private onServerData(ss: ServerSession, chunk: Buffer): void {
+    if (ss !== this.active || this.state !== 'busy') {
+      // Unsolicited (an ERR before the server drops an idle connection). For the session's current server it is
+      // relayed as a direct connection would show it; an idle pooled server session's is only logged.
+      this.ctx.log.warn('PROXY', `unsolicited ${chunk.length} bytes from server ${ss.key} while ${this.state}, cs_id=${this.id}${ss === this.active ? '; relayed' : ''}`);
+      if (ss === this.active && !this.multiServer) this.write(chunk);
       return;
     }
     let stop: number;
     try {
       stop = this.responseScanner.scan(chunk);
     } catch (e) {
-      this.ctx.log.error('PROXY', `bad response from ${this.server?.name ?? '?'}: ${(e as Error).message}`);
+      this.ctx.log.error('PROXY', `bad response from ${ss.key}: ${(e as Error).message}`);
       this.close('server protocol error');
       return;
     }
     const out = stop < chunk.length ? chunk.subarray(0, stop) : chunk;
     this.responseBytes += out.length;
-    this.bytesToClient += out.length;
-    if (!this.socket.write(out) && this.server !== null) {
-      this.serverPausedForClient = true;
-      this.server.pause();
-    }
+    if (this.collected !== null) this.collected.push(out);
+    else this.toClient(out, ss);
     if (this.tracker.done) {
       if (stop < chunk.length) {
-        this.ctx.log.warn('PROXY', `server ${this.server?.name ?? '?'} sent ${chunk.length - stop} bytes past the end of a response; dropped`);
+        this.ctx.log.warn('PROXY', `server ${ss.key} sent ${chunk.length - stop} bytes past the end of a response; dropped`);
       }
-      this.finishRequest();
+      this.finishRequest(ss);
     } else if (this.tracker.infileRequested) {
       this.state = 'infile';
       this.infileScanner.reset();
@@ -438,19 +631,127 @@ export class ClientSession implements PacketHandler {
     }
   }
 
-  private finishRequest(): void {
-    if ((this.status & ServerStatusBits.IN_TRANS) !== 0 && (this.tracker.status & ServerStatusBits.IN_TRANS) === 0) this.transCount++;
-    this.status = this.tracker.status;
+  private toClient(out: Buffer, ss: ServerSession): void {
+    this.bytesToClient += out.length;
+    if (!this.socket.write(out)) {
+      this.serverPausedForClient = true;
+      ss.conn.pause();
+    }
+  }
+
+  private finishRequest(ss: ServerSession): void {
+    const t = this.tracker;
+    if ((this.status & ServerStatusBits.IN_TRANS) !== 0 && (t.status & ServerStatusBits.IN_TRANS) === 0) this.transCount++;
+    this.status = t.status;
     this.lastActiveAt = Date.now();
-    if (this.currentCommand === Command.INIT_DB && this.tracker.errno === 0) this.database = this.pendingDatabase;
-    this.pendingDatabase = null;
-    if (this.tracker.errno === -1) {
+    ss.lastUsedAt = this.lastActiveAt;
+    const cmd = this.currentCommand;
+    if (t.errno === -1) {
       this.close('malformed response from server');
       return;
     }
+    if (cmd === Command.STMT_PREPARE) this.finishPrepare(ss);
+    const readBack = t.errno === 0 ? this.learnState(ss, cmd) : null;
+    this.pendingDatabase = null;
+    this.effects = null;
+    if (readBack !== null) {
+      this.preparer.readBack(ss, readBack);
+      return;
+    }
+    this.enterReadyAfterRequest();
+  }
+
+  enterReadyAfterRequest(): void {
+    if (this.state === 'closed') return;
     this.state = 'ready';
     this.currentCommand = -1;
     this.drainPending();
+  }
+
+  /**
+   * Applies what a successful request changed in the session state (spec §6.2). The server that ran it already has
+   * the new state, so it is marked applied. Returns the items to read back from that server, or null.
+   */
+  private learnState(ss: ServerSession, cmd: number): StatementEffects['readBack'] | null {
+    const st = this.sstate;
+    const wasInSync = ss.applied.version === st.version;
+    if (cmd === Command.INIT_DB && this.pendingDatabase !== null) st.setDatabase(this.pendingDatabase);
+    if (cmd === Command.RESET_CONNECTION) this.afterResetConnection(ss);
+    const t = this.tracker;
+    if (t.lastInsertId > 0) st.setLastInsertId(BigInt(t.lastInsertId));
+    if (t.lastSessionOk !== null) this.learnSessionTrack(t.lastSessionOk);
+    const fx = this.effects;
+    this.pinNext = false;
+    if (fx !== null) {
+      if (fx.useDb !== null) st.setDatabase(fx.useDb);
+      for (const d of fx.direct) {
+        if (d.kind === 'sys') st.setSysVar(d.name, d.sql);
+        else st.setUserVar(d.name, d.sql);
+      }
+      if (fx.textPs !== null) st.setTextPs(fx.textPs.name, fx.textPs.prepareSql);
+      if (fx.pinNext) this.pinNext = true;
+      if (fx.pinSession !== null && this.pinReason === null && this.multiServer) {
+        this.pinReason = fx.pinSession;
+        this.ctx.log.info('PROXY', `cs_id=${this.id} pinned to server ${ss.key}: ${fx.pinSession}`);
+      }
+    }
+    if (this.currentParse !== null) this.afterTransactionControl(this.currentParse);
+    if (wasInSync) markApplied(ss.applied, st);
+    return fx !== null && fx.readBack.length > 0 ? fx.readBack : null;
+  }
+
+  /** Session-track data of the last OK (the client negotiated CLIENT_SESSION_TRACK): variables the server reports. */
+  private learnSessionTrack(ok: Buffer): void {
+    try {
+      const state = decodeOk(ok, 0, ok.length, this.capabilities).sessionState;
+      const pin = state !== null ? applySessionTrack(this.sstate, parseSessionTrack(state)) : null;
+      if (pin !== null && this.pinReason === null && this.multiServer) {
+        this.pinReason = pin;
+        this.ctx.log.info('PROXY', `cs_id=${this.id} pinned to server ${this.active?.key ?? '?'}: ${pin}`);
+      }
+    } catch (e) {
+      this.ctx.log.warn('PROXY', `cs_id=${this.id}: ignored malformed session-track data: ${(e as Error).message}`);
+    }
+  }
+
+  /** XA transactions pin until they end; UNLOCK TABLES / RELEASE_ALL_LOCKS end their pins. */
+  private afterTransactionControl(parse: RouteParse): void {
+    if (parse.kind === 'XA_START' && this.pinReason === null && this.multiServer) this.pinReason = 'XA transaction';
+    else if ((parse.kind === 'XA_COMMIT' || parse.kind === 'XA_ROLLBACK') && this.pinReason === 'XA transaction') this.pinReason = null;
+    else if (parse.kind === 'UNLOCK_TABLES' && this.pinReason === 'LOCK TABLES') this.pinReason = null;
+  }
+
+  private afterResetConnection(ss: ServerSession): void {
+    const db = this.sstate.database;
+    this.sstate.reset();
+    this.sstate.setDatabase(db);
+    this.prepared.clear();
+    ss.statements.clear();
+    ss.boundTypes.clear();
+    this.pinReason = null;
+    this.pinNext = false;
+    this.heldBegin = null;
+    // Other servers still hold the old variables, temporary tables and statements: let them go.
+    this.pool.closeAllBut(ss);
+    ss.applied.reset(db);
+  }
+
+  /** The prepare answer was collected whole: register the statement and hand the client the proxy's id. */
+  private finishPrepare(ss: ServerSession): void {
+    const parts = this.collected ?? [];
+    this.collected = null;
+    const bytes = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+    const info = this.tracker.prepare;
+    const p = this.preparing;
+    this.preparing = null;
+    if (this.tracker.errno === 0 && info !== null && p !== null && bytes.length >= 9 && bytes[4] === 0x00) {
+      const ps = this.prepared.add(p.sql, info.numParams, info.numColumns, p.parse);
+      ss.statements.set(ps.id, info.statementId);
+      ps.lastServer = null;
+      // The statement id sits right after the OK byte of the first packet. `bytes` is ours: rewrite in place.
+      bytes.writeUInt32LE(ps.id, 5);
+    }
+    this.toClient(bytes, ss);
   }
 
   private onClientDrain(): void {
@@ -458,37 +759,65 @@ export class ClientSession implements PacketHandler {
       this.localWriteBlocked = false;
       this.drainPending();
     }
-    if (this.serverPausedForClient && this.server !== null) {
+    if (this.serverPausedForClient) {
       this.serverPausedForClient = false;
-      this.server.resume();
+      this.active?.conn.resume();
     }
   }
 
   private onServerDrain(): void {
-    if (this.clientPaused && this.pendingBytes <= PENDING_PAUSE_BYTES && this.state !== 'closed') {
+    if (this.clientPaused && this.pendingBytes <= PENDING_PAUSE_BYTES && this.state !== 'closed' && !this.localWriteBlocked) {
       this.clientPaused = false;
       this.socket.resume();
     }
   }
 
-  private onServerClosed(err: Error | null): void {
+  /**
+   * A server session closed. The one running a statement: the client gets an ERR (if a packet boundary allows); the
+   * client session survives when it can move to another server (no transaction, no pin), else it is closed — a
+   * session's transaction or pinned state never moves silently. An idle pooled one just leaves the pool, unless the
+   * session's transaction or pinned state lived there.
+   */
+  private onServerClosed(ss: ServerSession, err: Error | null): void {
     if (this.state === 'closed') return;
-    const name = this.server?.name ?? '?';
-    this.ctx.log.warn('PROXY', `server ${name} closed the connection of cs_id=${this.id} while ${this.state}${err ? `: ${err.message}` : ''}`);
-    // A session bound to one server cannot move its state elsewhere: tell the client if a packet boundary allows.
-    if ((this.state === 'busy' || this.state === 'infile') && this.responseScanner.atBoundary) {
+    this.pool.remove(ss);
+    const running = ss === this.active && (this.state === 'busy' || this.state === 'infile');
+    const stateLost = ss === this.active && (this.inTransaction || this.pinReason !== null || this.statementInTxn);
+    const survivable = this.multiServer && !stateLost;
+    this.ctx.log.warn('PROXY', `server ${ss.key} closed the connection of cs_id=${this.id} while ${this.state}${err ? `: ${err.message}` : ''}${survivable ? '; the session continues on another server' : ''}`);
+    if (ss === this.active) this.active = null;
+    if (running && this.responseScanner.atBoundary && this.collected === null) {
       // Next sequence id after whatever the client saw or sent last (a LOCAL INFILE upload moves it on).
       const last = Math.max(this.responseBytes === 0 ? 0 : this.lastResponseSeq, this.lastInfileSeq);
-      this.sendError('BACKEND_LOST', [name], (last + 1) & 0xff);
+      this.sendError('BACKEND_LOST', [ss.key], (last + 1) & 0xff);
+    } else if (running && this.collected !== null) {
+      this.sendError('BACKEND_LOST', [ss.key], 1);
     }
-    this.close(null);
+    if (!survivable || (running && !this.responseScanner.atBoundary)) {
+      this.close(null);
+      return;
+    }
+    if (running) {
+      this.responseScanner.reset();
+      this.collected = null;
+      this.enterReadyAfterRequest();
+    }
   }
 
   // ---- COM_CHANGE_USER ---------------------------------------------------------------------------------------
 
   private beginChangeUser(packet: Buffer): void {
-    const server = this.server;
-    if (server === null) return;
+    const ss = this.active;
+    if (ss === null || ss.closed) {
+      this.writeLocal(this.errorPacket('NO_BACKEND', ['the session has no server connection'], 1));
+      return;
+    }
+    if (this.multiServer) {
+      // The token was computed against the proxy's scramble: only a saved-login path could verify it.
+      this.writeLocal(this.errorPacket('NOT_SUPPORTED', ['COM_CHANGE_USER with enable_proxy_scramble (reconnect instead)'], 1));
+      return;
+    }
+    const server = ss.conn;
     this.state = 'auth';
     this.authQueue = new PacketQueue();
     server.detach();
@@ -501,9 +830,18 @@ export class ClientSession implements PacketHandler {
         }
         this.user = r.user;
         this.identity = parseUsername(r.user, this.ctx.usernameSeparators());
-        this.database = r.database;
+        // The server reset the session: variables, temporary tables and prepared statements are gone.
+        this.sstate.reset();
+        this.sstate.setDatabase(r.database);
+        this.prepared.clear();
+        ss.statements.clear();
+        ss.boundTypes.clear();
+        ss.applied.reset(r.database);
+        markApplied(ss.applied, this.sstate);
+        this.pinReason = null;
         this.status = r.status;
-        this.guard(() => this.enterCommandPhase(server));
+        this.attach(ss);
+        this.guard(() => this.enterReady());
       },
       (e: unknown) => this.failConnectionPhase(e),
     );
@@ -525,15 +863,27 @@ export class ClientSession implements PacketHandler {
     return null;
   }
 
-  /** Closes the client and its server connection. Idempotent. */
+  /** Closes the client and all its server sessions. Idempotent. */
   close(reason: string | null): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
     if (reason !== null) this.ctx.log.info('PROXY', `closing cs_id=${this.id} client=${this.remote}: ${reason}`);
     this.authQueue?.fail(new OdpError('NET_READ_ERROR'));
-    this.server?.quit();
+    this.pool.closeAllBut(null);
+    this.active?.conn.quit();
     this.socket.end();
     this.socket.destroySoon();
     this.ctx.onSessionClosed(this.id);
   }
 }
+
+function stmtCommandName(cmd: number): string {
+  switch (cmd) {
+    case Command.STMT_EXECUTE: return 'mysqld_stmt_execute';
+    case Command.STMT_FETCH: return 'mysqld_stmt_fetch';
+    case Command.STMT_RESET: return 'mysqld_stmt_reset';
+    default: return 'mysqld_stmt_bulk_execute';
+  }
+}
+
+export { ReplyError };

@@ -2,6 +2,35 @@
 import type { ServerAddress } from '../backend/server-connection.js';
 import type { Logger } from '../observe/log.js';
 import type { AdminContext } from '../admin/index.js';
+import type { AuthSource } from '../backend/auth-source.js';
+import type { RouteParseCache } from '../route/sql/index.js';
+import type { RoutingMode } from './transact.js';
+
+/** What KILL and SHOW PROCESSLIST see of a client session (its own or another one). */
+export interface PeerSession {
+  readonly id: number;
+  readonly user: string;
+  readonly tenant: string | null;
+  readonly remote: string;
+  readonly database: string | null;
+  /** processlist Command: 'Sleep', 'Query', 'Execute', 'Connect' ... */
+  processCommand(): string;
+  /** Seconds in the current command (or idle). */
+  processTime(): number;
+  processInfo(): string | null;
+  /** Server running this session's statement now (key, that server's thread id); null when idle. */
+  runningOn(): { readonly key: string; readonly threadId: number } | null;
+  close(reason: string | null): void;
+}
+
+export interface RoutingSettings {
+  readonly mode: RoutingMode;
+  /** `target_db_server` parameter (spec §5.8), '' when unset. */
+  readonly targetDbServer: string;
+  /** Configured servers believed up, in configured order. */
+  readonly alive: readonly string[];
+  readonly down: ReadonlySet<string>;
+}
 
 export interface SessionSettings {
   readonly connectTimeoutMs: number;
@@ -28,4 +57,21 @@ export interface SessionContext {
   adminContext(sessionId: number): AdminContext;
   /** Called once when a session closes. */
   onSessionClosed(id: number): void;
+
+  // ---- connection management (issue 3) ----
+  /** The password-hash source for proxy-scramble logins (enable_proxy_scramble=true), or null: pass-through. */
+  authSource(): AuthSource | null;
+  /** Greeting of a proxy-scramble login: what the backends showed at start-up. */
+  greetingDefaults(): { capabilities: number; mariadbCapabilities: number; serverVersion: string; charset: number };
+  /** Address the proxy connects to backends from (auth-source host matching). */
+  outgoingHost(): string;
+  /** Servers to try for a new session's first server session, best first. */
+  loginOrder(): readonly string[];
+  addressOf(key: string): ServerAddress;
+  reportServerDown(key: string, why: string): void;
+  reportServerUp(key: string): void;
+  routing(): RoutingSettings;
+  readonly routeCache: RouteParseCache;
+  findPeer(id: number): PeerSession | undefined;
+  peers(): Iterable<PeerSession>;
 }

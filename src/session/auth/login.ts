@@ -22,30 +22,10 @@ import { PacketWriter } from '../../protocol/writer.js';
 import { ServerConnection } from '../../backend/server-connection.js';
 import { ALLOWED_MARIADB_CAPABILITIES, maskCapabilities } from '../commands.js';
 import type { SessionContext } from '../context.js';
+import type { ClientLeg, LoginOutcome } from './types.js';
+import { greetWithProxyScramble, proxyScrambleLogin } from './proxy-scramble-login.js';
 
-/** The part of a client session the login relay uses. */
-export interface ClientLeg {
-  readonly id: number;
-  readonly remote: string;
-  state: string;
-  write(bytes: Buffer): boolean;
-  readAuthPacket(): Promise<QueuedPacket>;
-}
-
-export interface LoginSuccess {
-  readonly ok: true;
-  /** null for a local (proxysys) session, which never reaches a backend. */
-  readonly server: ServerConnection | null;
-  readonly user: string;
-  readonly identity: ParsedUsername;
-  readonly database: string | null;
-  readonly capabilities: number;
-  /** Negotiated MariaDB extended capabilities. */
-  readonly mariadbCapabilities: number;
-  readonly status: number;
-}
-
-export type LoginOutcome = LoginSuccess | { ok: false; server: ServerConnection | null; user: string; reason: string };
+export type { ClientLeg, LoginOutcome, LoginSuccess } from './types.js';
 
 const AUTOCOMMIT = 0x0002;
 
@@ -55,7 +35,30 @@ function framed(p: QueuedPacket): Buffer {
   return Buffer.concat([frameHeader(p.payload.length, p.seq), p.payload]);
 }
 
+/** Reads and decodes the client's HandshakeResponse41 (TLS is refused: this listener offers none). */
+async function readHandshakeResponse(client: ClientLeg): Promise<{ hr: HandshakeResponse; seq: number }> {
+  const first = await client.readAuthPacket();
+  if (isSslRequest(first.payload, 0, first.payload.length)) {
+    throw new OdpError('HANDSHAKE_ERROR', [], 'client asked for TLS, which this listener does not offer');
+  }
+  try {
+    return { hr: decodeHandshakeResponse(first.payload, 0, first.payload.length), seq: first.seq };
+  } catch (e) {
+    throw new OdpError('HANDSHAKE_ERROR', [], (e as Error).message);
+  }
+}
+
 export async function login(client: ClientLeg, ctx: SessionContext): Promise<LoginOutcome> {
+  const source = ctx.authSource();
+  if (source !== null) {
+    const w = new PacketWriter(256);
+    const g = greetWithProxyScramble(client, ctx, w);
+    if (client.state !== 'closed') client.state = 'auth';
+    const { hr, seq } = await readHandshakeResponse(client);
+    const identity = parseUsername(hr.user, ctx.usernameSeparators());
+    if (identity.tenant === 'proxysys') return localLogin(client, ctx, hr, identity, g.scramble, seq + 1, g.caps, g.mariadbCaps);
+    return proxyScrambleLogin(client, ctx, source, { hr, identity, scramble: g.scramble, seq, greetCaps: g.caps, greetMariadbCaps: g.mariadbCaps });
+  }
   const settings = ctx.settings;
   let server: ServerConnection | null = null;
   let connectError: OdpError | null = null;
@@ -85,20 +88,11 @@ export async function login(client: ClientLeg, ctx: SessionContext): Promise<Log
     }, 0);
     client.write(w.take());
     if (client.state !== 'closed') client.state = 'auth';
-    const first = await client.readAuthPacket();
-    if (isSslRequest(first.payload, 0, first.payload.length)) {
-      throw new OdpError('HANDSHAKE_ERROR', [], 'client asked for TLS, which this listener does not offer');
-    }
-    let hr: HandshakeResponse;
-    try {
-      hr = decodeHandshakeResponse(first.payload, 0, first.payload.length);
-    } catch (e) {
-      throw new OdpError('HANDSHAKE_ERROR', [], (e as Error).message);
-    }
+    const { hr, seq: firstSeq } = await readHandshakeResponse(client);
     const identity = parseUsername(hr.user, ctx.usernameSeparators());
     if (identity.tenant === 'proxysys') {
       server?.destroy();
-      return await localLogin(client, ctx, hr, identity, scramble, first.seq + 1, greetCaps, (hs?.mariadbCapabilities ?? 0) & ALLOWED_MARIADB_CAPABILITIES);
+      return await localLogin(client, ctx, hr, identity, scramble, firstSeq + 1, greetCaps, (hs?.mariadbCapabilities ?? 0) & ALLOWED_MARIADB_CAPABILITIES);
     }
     if (server === null || hs === null) throw connectError ?? new OdpError('NO_BACKEND', ['no server']);
     const caps = (maskCapabilities(hr.capabilities) & hs.capabilities) >>> 0;
@@ -108,11 +102,11 @@ export async function login(client: ClientLeg, ctx: SessionContext): Promise<Log
       attributes.set('__proxy_client_session_id', String(client.id));
     }
     const mariadbCapabilities = hr.mariadbCapabilities & hs.mariadbCapabilities & ALLOWED_MARIADB_CAPABILITIES;
-    writeHandshakeResponse(w, { ...hr, capabilities: caps, mariadbCapabilities, attributes }, first.seq);
+    writeHandshakeResponse(w, { ...hr, capabilities: caps, mariadbCapabilities, attributes }, firstSeq);
     server.write(w.take());
     const r = await relayAuth(client, server, settings.authTimeoutMs);
     if (!r.ok) return { ok: false, server, user: hr.user, reason: `server ${server.name} answered ${r.err.errno} ${r.err.message}` };
-    return { ok: true, server, user: hr.user, identity, database: hr.database, capabilities: caps, mariadbCapabilities, status: r.status };
+    return { ok: true, server, user: hr.user, identity, database: hr.database, capabilities: caps, mariadbCapabilities, status: r.status, credentials: null };
   } catch (e) {
     server?.destroy();
     throw e;
@@ -120,7 +114,7 @@ export async function login(client: ClientLeg, ctx: SessionContext): Promise<Log
 }
 
 /** root@proxysys / inspector@proxysys: mysql_native_password against the stored stage1 (SHA1 of the password). */
-async function localLogin(
+export async function localLogin(
   client: ClientLeg, ctx: SessionContext, hr: HandshakeResponse, identity: ParsedUsername,
   scramble: Buffer, seq: number, greetCaps: number, greetMariadbCaps: number,
 ): Promise<LoginOutcome> {
@@ -145,7 +139,7 @@ async function localLogin(
   const caps = (maskCapabilities(hr.capabilities) & greetCaps) >>> 0;
   writeOk(w, { status: AUTOCOMMIT }, seq, caps);
   client.write(w.take());
-  return { ok: true, server: null, user: hr.user, identity, database: hr.database, capabilities: caps, mariadbCapabilities: hr.mariadbCapabilities & greetMariadbCaps, status: AUTOCOMMIT };
+  return { ok: true, server: null, user: hr.user, identity, database: hr.database, capabilities: caps, mariadbCapabilities: hr.mariadbCapabilities & greetMariadbCaps, status: AUTOCOMMIT, credentials: null };
 }
 
 function verifyNative(token: Buffer, scramble: Buffer, stage1Hex: string): boolean {

@@ -1,0 +1,104 @@
+// KILL and SHOW PROCESSLIST in the proxy's terms (spec §6.4, §6.5): the ids clients see are the proxy's client session
+// ids, so these statements are answered (or translated) by the proxy, never passed through with a foreign id.
+//
+// KILL [CONNECTION] <id>: closes that client session (and its server sessions). KILL QUERY <id>: the caller sends
+// `KILL QUERY <server thread id>` to the server running that session's statement, through its own server session
+// there, so the server checks the privilege. Permission for KILL CONNECTION follows MySQL: your own sessions, or any
+// session for root.
+
+import { Capability } from '../protocol/constants.js';
+import { writeErr } from '../protocol/err.js';
+import { textColumn, writeTextResultSet } from '../protocol/resultset.js';
+import type { PacketWriter } from '../protocol/writer.js';
+import type { RouteParse } from '../route/sql/index.js';
+import type { PeerSession, SessionContext } from './context.js';
+
+export interface KillHost extends PeerSession {
+  readonly ctx: SessionContext;
+  readonly writer: PacketWriter;
+  readonly status: number;
+  readonly capabilities: number;
+  readonly mariadbCapabilities: number;
+  readonly multiServer: boolean;
+  /** Server session of the last statement. */
+  readonly active: { readonly key: string } | null;
+  okPacket(status: number): Buffer;
+}
+
+export type KillTarget =
+  | { readonly kind: 'answer'; readonly packet: Buffer }
+  | { readonly kind: 'server'; readonly key: string; readonly threadId: number };
+
+function err(w: PacketWriter, errno: number, sqlState: string, message: string): Buffer {
+  writeErr(w, errno, sqlState, message, 1);
+  return w.take();
+}
+
+function mayKill(self: KillHost, target: PeerSession): boolean {
+  return target.user === self.user && target.tenant === self.tenant || self.user === 'root';
+}
+
+/** Finds the session `idText` names and checks the caller may kill it; an ERR packet when not. */
+function lookup(self: KillHost, idText: string): PeerSession | Buffer {
+  const id = Number(idText);
+  const target = Number.isSafeInteger(id) ? self.ctx.findPeer(id) : undefined;
+  if (target === undefined) return err(self.writer, 1094, 'HY000', `Unknown thread id: ${idText}`);
+  if (!mayKill(self, target)) return err(self.writer, 1095, 'HY000', `You are not owner of thread ${idText}`);
+  return target;
+}
+
+/** KILL [CONNECTION] <id> and COM_PROCESS_KILL: the answer packet (the target is closed here). */
+export function answerKill(self: KillHost, idText: string, _query: boolean): Buffer {
+  const t = lookup(self, idText);
+  if (Buffer.isBuffer(t)) return t;
+  if (t.id === self.id) {
+    // As MySQL/MariaDB: killing your own connection ends it; the statement reports that.
+    const p = err(self.writer, 1927, '70100', 'Connection was killed');
+    setImmediate(() => self.close(`KILL of its own connection ${self.id}`));
+    return p;
+  }
+  t.close(`killed by cs_id=${self.id} (KILL ${idText})`);
+  return self.okPacket(self.status);
+}
+
+/** KILL QUERY <id>: an answer, or the server and thread the caller must send `KILL QUERY` to. */
+export function killTarget(self: KillHost, idText: string): KillTarget {
+  const t = lookup(self, idText);
+  if (Buffer.isBuffer(t)) return { kind: 'answer', packet: t };
+  if (t.id === self.id) return { kind: 'answer', packet: err(self.writer, 1317, '70100', 'Query execution was interrupted') };
+  const on = t.runningOn();
+  if (on === null) return { kind: 'answer', packet: self.okPacket(self.status) }; // nothing running: nothing to kill
+  if (!self.multiServer && self.active?.key !== on.key) {
+    return { kind: 'answer', packet: err(self.writer, 1235, '42000', `This version of odp doesn't yet support 'KILL QUERY of a session on another server from a pass-through session (${on.key})'`) };
+  }
+  return { kind: 'server', key: on.key, threadId: on.threadId };
+}
+
+export function isProcesslist(parse: RouteParse): boolean {
+  return (parse.kind === 'SHOW' || parse.kind === 'INTERNAL_CMD') && parse.objectType === 'processlist';
+}
+
+const COLUMNS = ['Id', 'User', 'Host', 'db', 'Command', 'Time', 'State', 'Info'];
+
+/** SHOW [FULL] PROCESSLIST: the proxy's client sessions; others' only for root (as without PROCESS privilege). */
+export function answerProcesslist(self: KillHost, _parse: RouteParse): Buffer {
+  const rows: (string | null)[][] = [];
+  for (const p of self.ctx.peers()) {
+    if (self.user !== 'root' && (p.user !== self.user || p.tenant !== self.tenant)) continue;
+    const cmd = p.id === self.id ? 'Query' : p.processCommand();
+    rows.push([
+      String(p.id), p.user, p.remote, p.database, cmd, String(p.id === self.id ? 0 : p.processTime()),
+      cmd === 'Sleep' ? '' : 'executing', p.id === self.id ? 'SHOW PROCESSLIST' : p.processInfo(),
+    ]);
+  }
+  rows.sort((a, b) => Number(a[0]) - Number(b[0]));
+  const cols = COLUMNS.map((c) => textColumn(c));
+  writeTextResultSet(self.writer, cols, rows, {
+    seq: 1,
+    deprecateEof: (self.capabilities & Capability.DEPRECATE_EOF) !== 0,
+    status: self.status,
+    capabilities: self.capabilities,
+    mariadbCapabilities: self.mariadbCapabilities,
+  });
+  return self.writer.take();
+}

@@ -1,0 +1,356 @@
+// Executes routing decisions for one client session (ARCHITECTURE.md: transact decides, the session machine does):
+// picks the server (transact.ts), gets its server session from the pool or opens one with the saved login (spec §6.3),
+// replays what that server is missing (database, variables, text and binary prepared statements, a held BEGIN) and
+// sends the request. The common case — same server, state in sync — is synchronous; only preparation is async.
+
+import { OdpError, isOdpError } from '../errors/catalogue.js';
+import { Capability, Command } from '../protocol/constants.js';
+import { writeErr } from '../protocol/err.js';
+import { ServerStatusBits, type ResponseMode } from '../protocol/response.js';
+import type { PacketWriter } from '../protocol/writer.js';
+import type { RouteParse } from '../route/sql/index.js';
+import { internalInitDb, internalPrepare, internalQuery, type QueryResult } from '../backend/internal-query.js';
+import type { SavedCredentials } from '../backend/saved-login.js';
+import type { SessionContext } from './context.js';
+import { applyReadBack, readBackQuery, type VarItem } from './effects.js';
+import { writeFramed } from './framing.js';
+import { boundFlagAt, withTypes, type PreparedStatement, type PreparedStatements } from './prepared.js';
+import { openSavedSession } from './server-open.js';
+import { ServerSession, type ServerSessionPool } from './server-session.js';
+import { markApplied, markTextPsApplied, planSync, planTextPs, type SessionState } from './state.js';
+import { decideServer, type RouteDecision } from './transact.js';
+
+export interface Request {
+  readonly buf: Buffer;
+  readonly start: number;
+  readonly end: number;
+  /** The payload is framed in `buf` (its 4-byte header precedes `start`), so it can be forwarded as one view. */
+  readonly framed: boolean;
+  readonly cmd: number;
+}
+
+/** A server's ERR (or the proxy's) to answer the request with; the session goes on. */
+export class ReplyError extends Error {
+  constructor(readonly errno: number, readonly sqlState: string, message: string) {
+    super(message);
+  }
+}
+
+/** The part of the client session the preparer drives. */
+export interface PreparerHost {
+  readonly id: number;
+  readonly ctx: SessionContext;
+  readonly pool: ServerSessionPool;
+  readonly sstate: SessionState;
+  readonly prepared: PreparedStatements;
+  readonly writer: PacketWriter;
+  readonly credentials: SavedCredentials | null;
+  readonly multiServer: boolean;
+  readonly inTransaction: boolean;
+  readonly capabilities: number;
+  state: string;
+  status: number;
+  active: ServerSession | null;
+  home: string | null;
+  heldBegin: string | null;
+  pinReason: string | null;
+  pinNext: boolean;
+  lastRoute: RouteDecision | null;
+  preparerCommand: number;
+  adopt(ss: ServerSession): void;
+  attach(ss: ServerSession): void;
+  writeLocal(bytes: Buffer): boolean;
+  onRequestSent(ss: ServerSession, mode: ResponseMode, inTxn: boolean): void;
+  serverWriteBlocked(): void;
+  failRequest(packet: Buffer | null, fatal: string | null): void;
+  enterReadyAfterRequest(): void;
+  guard(fn: () => void): void;
+}
+
+/** Reasons under which a statement may go to another server when the chosen one cannot be reached. */
+const FLEXIBLE = new Set(['home', 'failover', 'random', 'target_db_server', 'target_db_server_hint']);
+
+export class ServerPreparer {
+  constructor(private readonly host: PreparerHost) {}
+
+  /** Routes and sends a request that has a response. Returns what onPacket returns (false: stop scanning). */
+  route(req: Request, mode: ResponseMode, parse: RouteParse | null, ps: PreparedStatement | null, forcedKey: string | null): boolean {
+    const h = this.host;
+    const d = forcedKey !== null ? { key: forcedKey, reason: 'statement_pinned' as const, detail: 'prepared statement state' } : this.decide(parse);
+    h.lastRoute = d;
+    if (d.key === null) return h.writeLocal(errPacket(h.writer, new OdpError('NO_BACKEND', ['every server is down'])));
+    const ss = h.pool.get(d.key);
+    if (ss !== undefined && this.inSync(ss, parse, ps)) {
+      this.send(ss, req, mode, ps, h.inTransaction);
+      return false;
+    }
+    h.state = 'busy';
+    h.preparerCommand = req.cmd;
+    this.prepareAndSend(d, req, mode, parse, ps).catch((e: unknown) => h.guard(() => this.fail(e, true)));
+    return false;
+  }
+
+  /** COM_STMT_CLOSE and COM_STMT_SEND_LONG_DATA: the server never answers. */
+  noReplyCommand(req: Request): boolean {
+    const h = this.host;
+    const ps = req.end - req.start >= 5 ? h.prepared.get(req.buf.readUInt32LE(req.start + 1)) : undefined;
+    if (ps === undefined) return true; // as a server does: unknown ids are ignored here, the execute reports them
+    if (req.cmd === Command.STMT_CLOSE) {
+      for (const ss of h.pool.values()) {
+        const sid = ss.statements.get(ps.id);
+        if (sid === undefined) continue;
+        const p = Buffer.from([5, 0, 0, 0, Command.STMT_CLOSE, 0, 0, 0, 0]);
+        p.writeUInt32LE(sid, 5);
+        ss.conn.write(p);
+        ss.statements.delete(ps.id);
+        ss.boundTypes.delete(ps.id);
+      }
+      h.prepared.delete(ps.id);
+      return true;
+    }
+    const target = ps.longDataServer ?? (h.pool.get(this.decide(ps.parse).key ?? '') ?? null);
+    if (target !== null && !target.closed && target.statements.has(ps.id)) {
+      this.sendLongData(target, req, ps);
+      return true;
+    }
+    const d = target !== null ? { key: target.key, reason: 'statement_pinned' as const, detail: null } : this.decide(ps.parse);
+    if (d.key === null) return true;
+    h.state = 'busy';
+    void this.prepareServer(d, null, ps).then(
+      (ss) => h.guard(() => {
+        if (h.state === 'closed') return;
+        this.sendLongData(ss, req, ps);
+        h.enterReadyAfterRequest();
+      }),
+      (e: unknown) => h.guard(() => this.fail(e, false)),
+    );
+    return false;
+  }
+
+  /** Reads back variables a statement assigned from expressions (spec §6.2), then the session is ready again. */
+  readBack(ss: ServerSession, items: readonly VarItem[]): void {
+    const h = this.host;
+    ss.conn.detach();
+    void internalQuery(ss.conn, readBackQuery(items, ss.naming), this.queryOpts(ss)).then(
+      (r) => h.guard(() => {
+        const wasInSync = ss.applied.version === h.sstate.version;
+        if (r.kind === 'rows' && r.rows.length === 1) {
+          applyReadBack(h.sstate, items, r.columns, r.rows[0]!);
+          if (wasInSync) markApplied(ss.applied, h.sstate);
+        } else {
+          this.pin(ss, `could not read back ${items.map((i) => i.name).join(', ')}`);
+        }
+        this.reattach(ss);
+        h.enterReadyAfterRequest();
+      }),
+      (e: unknown) => h.guard(() => {
+        this.reattach(ss);
+        this.fail(e, false);
+      }),
+    );
+  }
+
+  private pin(ss: ServerSession, why: string): void {
+    const h = this.host;
+    if (h.pinReason !== null || !h.multiServer) return;
+    h.pinReason = why;
+    h.ctx.log.warn('PROXY', `cs_id=${h.id} pinned to server ${ss.key}: ${why}`);
+  }
+
+  private decide(parse: RouteParse | null): RouteDecision {
+    const h = this.host;
+    const current = h.active !== null && !h.active.closed ? h.active.key : null;
+    if (!h.multiServer) return { key: current ?? h.home, reason: 'single_server', detail: null };
+    const r = h.ctx.routing();
+    return decideServer({
+      multiServer: true,
+      inTransaction: (h.status & ServerStatusBits.IN_TRANS) !== 0,
+      pinReason: h.pinReason,
+      pinNext: h.pinNext,
+      dependent: parse !== null && (parse.hasDependentFunction || parse.hasLastInsertId || parse.kind === 'LOAD_DATA'),
+      current,
+      home: h.home,
+      alive: r.alive,
+      down: r.down,
+      mode: r.mode,
+      hintTargets: parse?.hints.targetDbServer ?? null,
+      configTargets: r.targetDbServer === '' ? null : r.targetDbServer,
+      random: Math.random,
+    });
+  }
+
+  private inSync(ss: ServerSession, parse: RouteParse | null, ps: PreparedStatement | null): boolean {
+    const h = this.host;
+    if (ss.applied.version !== h.sstate.version || h.heldBegin !== null) return false;
+    if (ps !== null && !ss.statements.has(ps.id)) return false;
+    if (parse !== null && parse.kind === 'EXECUTE' && parse.textPs !== null) return planTextPs(h.sstate, ss.applied, parse.textPs.name) === null;
+    return true;
+  }
+
+  private async prepareAndSend(d: RouteDecision, req: Request, mode: ResponseMode, parse: RouteParse | null, ps: PreparedStatement | null): Promise<void> {
+    const h = this.host;
+    const inTxn = h.inTransaction;
+    const ss = await this.prepareServer(d, parse, ps);
+    if (h.state === 'closed') return;
+    h.guard(() => this.send(ss, req, mode, ps, inTxn));
+  }
+
+  /** The server session for decision `d`, logged in, in sync with the session state, with `ps` prepared. */
+  private async prepareServer(d: RouteDecision, parse: RouteParse | null, ps: PreparedStatement | null): Promise<ServerSession> {
+    const h = this.host;
+    let ss = h.pool.get(d.key!);
+    if (ss === undefined) ss = await this.open(d);
+    if (h.state === 'closed') return ss;
+    await this.sync(ss, parse, ps);
+    return ss;
+  }
+
+  /** Opens a server session with the saved login; a flexible decision moves on to another server on connect failure. */
+  private async open(d: RouteDecision): Promise<ServerSession> {
+    const h = this.host;
+    const cred = h.credentials;
+    if (cred === null) throw new ReplyError(2013, 'HY000', `Lost connection to MySQL server ${d.key ?? '?'}: this session logged in pass-through and cannot open another server connection`);
+    const tried = new Set<string>();
+    let key = d.key!;
+    for (;;) {
+      tried.add(key);
+      const r = await openSavedSession(h.ctx, key, cred);
+      if (r.kind === 'ok') {
+        const ss = new ServerSession(r.conn, cred.database, (h.capabilities & Capability.DEPRECATE_EOF) !== 0);
+        if (h.state === 'closed') {
+          r.conn.quit();
+          return ss;
+        }
+        h.adopt(ss);
+        if (d.reason === 'home' || d.reason === 'failover' || h.home === null) h.home = key;
+        return ss;
+      }
+      if (r.kind === 'server_error') throw new ReplyError(r.errno, r.sqlState, r.message);
+      const next = FLEXIBLE.has(d.reason) ? h.ctx.routing().alive.find((k) => !tried.has(k)) : undefined;
+      if (next === undefined) throw new ReplyError(2003, 'HY000', `Can't connect to MySQL server on '${key}' (${r.message})`);
+      h.ctx.log.warn('PROXY', `cs_id=${h.id}: server ${key} unreachable (${r.message}); trying ${next}`);
+      key = next;
+    }
+  }
+
+  /** Replays what `ss` is missing: COM_INIT_DB, one SET, the text PS, the binary PS, the held BEGIN (spec §6.2, §5.6). */
+  private async sync(ss: ServerSession, parse: RouteParse | null, ps: PreparedStatement | null): Promise<void> {
+    const h = this.host;
+    const want = h.sstate;
+    const plan = planSync(want, ss.applied, ss.naming);
+    const textPsName = parse !== null && parse.kind === 'EXECUTE' && parse.textPs !== null ? parse.textPs.name : null;
+    const textPs = textPsName !== null ? planTextPs(want, ss.applied, textPsName) : null;
+    const needPs = ps !== null && !ss.statements.has(ps.id);
+    if (plan.initDb === null && plan.setSql === null && textPs === null && !needPs && h.heldBegin === null) {
+      markApplied(ss.applied, want);
+      return;
+    }
+    const conn = ss.conn;
+    const opts = this.queryOpts(ss);
+    conn.detach();
+    try {
+      if (plan.initDb !== null) check(await internalInitDb(conn, plan.initDb, opts));
+      if (plan.setSql !== null) check(await internalQuery(conn, plan.setSql, opts));
+      markApplied(ss.applied, want);
+      if (textPs !== null && textPsName !== null) {
+        check(await internalQuery(conn, textPs, opts));
+        markTextPsApplied(ss.applied, want, textPsName);
+      }
+      if (needPs && ps !== null) {
+        const r = await internalPrepare(conn, ps.sql, opts);
+        if (r.kind === 'err') throw new ReplyError(r.errno, r.sqlState, r.message);
+        if (r.numParams !== ps.numParams) {
+          throw new ReplyError(1210, 'HY000', `Incorrect arguments: statement ${ps.id} has ${r.numParams} parameters on ${ss.key}, ${ps.numParams} where it was prepared`);
+        }
+        ss.statements.set(ps.id, r.statementId);
+      }
+      const begin = h.heldBegin;
+      if (begin !== null) {
+        check(await internalQuery(conn, begin, opts));
+        h.heldBegin = null;
+        h.status |= ServerStatusBits.IN_TRANS;
+      }
+    } finally {
+      this.reattach(ss);
+    }
+  }
+
+  private reattach(ss: ServerSession): void {
+    if (!ss.conn.closed && this.host.state !== 'closed') this.host.attach(ss);
+  }
+
+  private queryOpts(ss: ServerSession): { timeoutMs: number; deprecateEof: boolean } {
+    return { timeoutMs: this.host.ctx.settings.authTimeoutMs, deprecateEof: ss.deprecateEof };
+  }
+
+  /** Puts the request on the wire: statement ids mapped to the server's, parameter types added when it lacks them. */
+  private send(ss: ServerSession, req: Request, mode: ResponseMode, ps: PreparedStatement | null, inTxn: boolean): void {
+    const h = this.host;
+    let payload: Buffer | null = null;
+    if (ps !== null) {
+      payload = this.mapStatement(ss, req, ps);
+      if (req.cmd === Command.STMT_EXECUTE || req.cmd === Command.STMT_BULK_EXECUTE) ps.lastServer = ss;
+      if (req.cmd === Command.STMT_RESET) ps.longDataServer = null;
+      if (req.cmd === Command.STMT_EXECUTE) ps.longDataServer = null;
+    }
+    h.pinNext = false;
+    h.preparerCommand = req.cmd;
+    h.onRequestSent(ss, mode, inTxn);
+    ss.requests++;
+    const ok = payload !== null
+      ? writeFramed(ss.conn.socket, payload, 0)
+      : req.framed ? ss.conn.write(req.buf.subarray(req.start - 4, req.end)) : writeFramed(ss.conn.socket, req.buf.subarray(req.start, req.end), 0);
+    if (!ok) h.serverWriteBlocked();
+  }
+
+  /** Rewrites the statement id in place; returns a new payload only when parameter types must be added. */
+  private mapStatement(ss: ServerSession, req: Request, ps: PreparedStatement): Buffer | null {
+    const sid = ss.statements.get(ps.id)!;
+    req.buf.writeUInt32LE(sid, req.start + 1);
+    if (req.cmd !== Command.STMT_EXECUTE) return null;
+    const at = boundFlagAt(req.start, req.end, ps.numParams);
+    if (at < 0) return null;
+    if (req.buf[at] === 1) {
+      const types = Buffer.from(req.buf.subarray(at + 1, Math.min(req.end, at + 1 + 2 * ps.numParams)));
+      ps.types = types;
+      ss.boundTypes.set(ps.id, types);
+      return null;
+    }
+    if (ps.types === null || ss.boundTypes.get(ps.id) === ps.types) return null;
+    ss.boundTypes.set(ps.id, ps.types);
+    return withTypes(req.buf, req.start, req.end, ps.numParams, ps.types);
+  }
+
+  private sendLongData(ss: ServerSession, req: Request, ps: PreparedStatement): void {
+    req.buf.writeUInt32LE(ss.statements.get(ps.id)!, req.start + 1);
+    ps.longDataServer = ss;
+    const ok = req.framed ? ss.conn.write(req.buf.subarray(req.start - 4, req.end)) : writeFramed(ss.conn.socket, req.buf.subarray(req.start, req.end), 0);
+    if (!ok) this.host.serverWriteBlocked();
+  }
+
+  /** A request could not be prepared: the client gets the reason; a lost transaction ends the session. */
+  private fail(e: unknown, hasReply: boolean): void {
+    const h = this.host;
+    if (h.state === 'closed') return;
+    let packet: Buffer;
+    if (e instanceof ReplyError) {
+      writeErr(h.writer, e.errno, e.sqlState, e.message, 1);
+      packet = h.writer.take();
+    } else {
+      const err = isOdpError(e) ? e : new OdpError('INTERNAL', [], e instanceof Error ? e.message : String(e));
+      packet = errPacket(h.writer, err);
+      h.ctx.log.warn('PROXY', `cs_id=${h.id}: preparing a server session failed: ${err.message}`);
+    }
+    const fatal = (h.status & ServerStatusBits.IN_TRANS) !== 0 && !(e instanceof ReplyError) ? 'the server of the open transaction was lost' : null;
+    h.failRequest(hasReply ? packet : null, fatal);
+  }
+}
+
+function check(r: QueryResult): void {
+  if (r.kind === 'err') throw new ReplyError(r.errno, r.sqlState, r.message);
+}
+
+function errPacket(w: PacketWriter, e: OdpError): Buffer {
+  writeErr(w, e.errno, e.sqlState, e.clientMessage, 1);
+  return w.take();
+}
