@@ -27,6 +27,7 @@ import type { ServerConnection } from '../backend/server-connection.js';
 import type { SavedCredentials } from '../backend/saved-login.js';
 import { commandAction } from './commands.js';
 import { login, relayChangeUser } from './auth/login.js';
+import { proxyScrambleChangeUser } from './auth/change-user.js';
 import type { LoginOutcome } from './auth/types.js';
 import type { PeerSession, SessionContext } from './context.js';
 import { applySessionTrack, statementEffects, type StatementEffects } from './effects.js';
@@ -81,6 +82,8 @@ export class ClientSession implements PacketHandler, PeerSession {
   active: ServerSession | null = null;
   /** Saved login for more servers; null: bound to the one server of the login (pass-through). */
   credentials: SavedCredentials | null = null;
+  /** The proxy's greeting scramble (proxy-scramble logins): COM_CHANGE_USER tokens are computed against it. */
+  private scramble: Buffer | null = null;
   home: string | null = null;
   /** BEGIN / START TRANSACTION held by the proxy until the first real statement picks the server (spec §5.6). */
   heldBegin: string | null = null;
@@ -206,6 +209,7 @@ export class ClientSession implements PacketHandler, PeerSession {
     this.mariadbCapabilities = outcome.mariadbCapabilities;
     this.status = outcome.status;
     this.credentials = outcome.credentials;
+    this.scramble = outcome.scramble;
     this.guard(() => this.enterCommandPhase(outcome.server));
   }
 
@@ -813,8 +817,7 @@ export class ClientSession implements PacketHandler, PeerSession {
       return;
     }
     if (this.multiServer) {
-      // The token was computed against the proxy's scramble: only a saved-login path could verify it.
-      this.writeLocal(this.errorPacket('NOT_SUPPORTED', ['COM_CHANGE_USER with enable_proxy_scramble (reconnect instead)'], 1));
+      this.changeUserWithScramble(packet);
       return;
     }
     const server = ss.conn;
@@ -843,6 +846,39 @@ export class ClientSession implements PacketHandler, PeerSession {
         this.attach(ss);
         this.guard(() => this.enterReady());
       },
+      (e: unknown) => this.failConnectionPhase(e),
+    );
+  }
+
+  /** COM_CHANGE_USER on a proxy-scramble session: verified by the proxy, then a fresh server session for the new user. */
+  private changeUserWithScramble(packet: Buffer): void {
+    const source = this.ctx.authSource();
+    const old = this.credentials;
+    if (source === null || old === null || this.scramble === null) return;
+    this.state = 'auth';
+    this.authQueue = new PacketQueue();
+    this.pool.closeAllBut(null);
+    this.active = null;
+    void proxyScrambleChangeUser(this, this.ctx, source, packet, this.scramble, old).then(
+      (r) => this.guard(() => {
+        if (this.state === 'closed') return;
+        if (!r.ok) {
+          this.ctx.log.warn('PROXY', `COM_CHANGE_USER failed cs_id=${this.id}: ${r.reason}`);
+          this.close(null);
+          return;
+        }
+        this.user = r.credentials.user;
+        this.identity = parseUsername(r.credentials.user, this.ctx.usernameSeparators());
+        this.credentials = r.credentials;
+        this.sstate.reset();
+        this.sstate.setDatabase(r.credentials.database);
+        this.prepared.clear();
+        this.pinReason = null;
+        this.pinNext = false;
+        this.heldBegin = null;
+        this.status = r.status;
+        this.enterCommandPhase(r.server);
+      }),
       (e: unknown) => this.failConnectionPhase(e),
     );
   }

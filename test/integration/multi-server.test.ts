@@ -217,6 +217,25 @@ describe('one client session over two servers (random mode, proxy scramble)', ()
     assert.equal(seen.size, 2, 'both servers ran statements of the one CLI session');
   });
 
+  test('COM_CHANGE_USER: verified by the proxy, state reset, both servers still used; a wrong password ends the session', async () => {
+    // (mysql2 replaces an empty password by the connection's own, so the switch goes from root to odp_app.)
+    const c = await connect(ep, { user: users.root.user, password: users.root.password, database: DB });
+    try {
+      await c.query('SET @gone = 1');
+      await c.changeUser({ user: users.app.user, password: users.app.password, database: `${DB}2` });
+      const r = await ports(c, 'SELECT CURRENT_USER() AS u, @gone AS g, DATABASE() AS db, @@port AS port', 20);
+      assert.deepEqual([...r.ports].sort(), both);
+      for (const row of r.rows) {
+        assert.match(String(row['u']), /^odp_app@/);
+        assert.equal(row['g'], null);
+        assert.equal(row['db'], `${DB}2`);
+      }
+      await assert.rejects(c.changeUser({ user: users.app.user, password: 'wrong' }), (e: { errno?: number }) => e.errno === 1045);
+    } finally {
+      c.destroy();
+    }
+  });
+
   test('KILL and SHOW PROCESSLIST use the proxy ids', async () => {
     const victim = await connect(ep, { user: users.app.user, password: users.app.password });
     const killer = await connect(ep, { user: users.app.user, password: users.app.password });

@@ -106,7 +106,7 @@ export async function login(client: ClientLeg, ctx: SessionContext): Promise<Log
     server.write(w.take());
     const r = await relayAuth(client, server, settings.authTimeoutMs);
     if (!r.ok) return { ok: false, server, user: hr.user, reason: `server ${server.name} answered ${r.err.errno} ${r.err.message}` };
-    return { ok: true, server, user: hr.user, identity, database: hr.database, capabilities: caps, mariadbCapabilities, status: r.status, credentials: null };
+    return { ok: true, server, user: hr.user, identity, database: hr.database, capabilities: caps, mariadbCapabilities, status: r.status, credentials: null, scramble: null };
   } catch (e) {
     server?.destroy();
     throw e;
@@ -139,7 +139,7 @@ export async function localLogin(
   const caps = (maskCapabilities(hr.capabilities) & greetCaps) >>> 0;
   writeOk(w, { status: AUTOCOMMIT }, seq, caps);
   client.write(w.take());
-  return { ok: true, server: null, user: hr.user, identity, database: hr.database, capabilities: caps, mariadbCapabilities: hr.mariadbCapabilities & greetMariadbCaps, status: AUTOCOMMIT, credentials: null };
+  return { ok: true, server: null, user: hr.user, identity, database: hr.database, capabilities: caps, mariadbCapabilities: hr.mariadbCapabilities & greetMariadbCaps, status: AUTOCOMMIT, credentials: null, scramble: null };
 }
 
 function verifyNative(token: Buffer, scramble: Buffer, stage1Hex: string): boolean {

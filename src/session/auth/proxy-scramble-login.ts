@@ -105,7 +105,7 @@ export async function proxyScrambleLogin(client: ClientLeg, ctx: SessionContext,
       client.write(w.take());
       return {
         ok: true, server: r.conn, user: hr.user, identity, database: hr.database, capabilities: caps,
-        mariadbCapabilities: credentials.mariadbCapabilities, status: r.status, credentials,
+        mariadbCapabilities: credentials.mariadbCapabilities, status: r.status, credentials, scramble,
       };
     }
     if (r.kind === 'server_error') {

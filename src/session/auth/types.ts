@@ -26,6 +26,8 @@ export interface LoginSuccess {
   readonly status: number;
   /** Saved login for further servers (proxy-scramble login); null: the session is bound to its one server. */
   readonly credentials: SavedCredentials | null;
+  /** The proxy's scramble of a proxy-scramble login (COM_CHANGE_USER tokens are computed against it), else null. */
+  readonly scramble: Buffer | null;
 }
 
 export type LoginOutcome = LoginSuccess | { ok: false; server: ServerConnection | null; user: string; reason: string };
