@@ -129,10 +129,22 @@ export class Proxy implements SessionContext {
 
   // ---- connection management -----------------------------------------------------------------------------------
 
-  /** Loads the auth source when `enable_proxy_scramble` is on (docs/AUTH.md §2). Throws a one-line StartupError. */
+  /**
+   * Loads the auth source when `enable_proxy_scramble` is on (docs/AUTH.md §2): at start-up a failure is a one-line
+   * StartupError; switched on at run time, a failure is logged and new sessions stay pass-through.
+   */
   async loadAuthSource(): Promise<void> {
     const c = this.config;
-    if (!c.getBool('enable_proxy_scramble')) return;
+    c.onChange('enable_proxy_scramble', () => {
+      if (c.getBool('enable_proxy_scramble') && this.source === null) {
+        this.buildAuthSource().catch((e: unknown) => this.log.error('PROXY', (e as Error).message));
+      }
+    });
+    if (c.getBool('enable_proxy_scramble')) await this.buildAuthSource().catch((e: unknown) => { throw new StartupError((e as Error).message); });
+  }
+
+  private async buildAuthSource(): Promise<void> {
+    const c = this.config;
     const source = new AuthSource({
       servers: () => this.loginOrder().map((k) => this.addressOf(k)),
       user: c.get('metadata_user'),
@@ -144,14 +156,14 @@ export class Proxy implements SessionContext {
     try {
       await source.load();
     } catch (e) {
-      throw new StartupError(`enable_proxy_scramble: cannot load password hashes as ${c.get('metadata_user')}: ${(e as Error).message}`);
+      throw new Error(`enable_proxy_scramble: cannot load password hashes as ${c.get('metadata_user')}: ${(e as Error).message}`);
     }
     this.source = source;
-    this.log.info('PROXY', `auth source loaded: ${source.size} accounts; sessions may use every server`);
+    this.log.info('PROXY', `auth source loaded: ${source.size} accounts; new sessions may use every server`);
   }
 
   authSource(): AuthSource | null {
-    return this.source;
+    return this.config.getBool('enable_proxy_scramble') ? this.source : null;
   }
 
   greetingDefaults(): { capabilities: number; mariadbCapabilities: number; serverVersion: string; charset: number } {

@@ -76,7 +76,7 @@ export const CLUSTER: ParamSection = {
       info: 'test only: allow forced expiry of every location cache entry' },
     { name: 'qa_mode_mock_public_cloud_slb_addr', type: 'STR', default: '127.0.0.1:33045',
       info: 'test only: address that stands in for a cloud load balancer' },
-    { name: 'metadata_user', status: 'no-effect-yet', type: 'STR', default: 'proxyro', extension: true,
+    { name: 'metadata_user', status: 'works', type: 'STR', default: 'proxyro', extension: true, reboot: true,
       info: 'account (with observer_sys_password) the proxy uses for metadata and auth-source queries' },
     { name: 'config_state_file', type: 'STR', default: 'etc/odp_state.yaml', reboot: true, extension: true, status: 'works',
       info: 'where ALTER PROXYCONFIG values are persisted; relative paths are taken from the working directory' },

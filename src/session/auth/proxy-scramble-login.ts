@@ -76,7 +76,11 @@ export async function proxyScrambleLogin(client: ClientLeg, ctx: SessionContext,
     return { ok: false, server: null, user: hr.user, reason };
   };
   // The server uses the first row its ordering matches (host, then user); so does the proxy.
-  const entry = (await source.lookup(hr.user, ctx.outgoingHost()))[0];
+  let entry = (await source.lookup(hr.user, ctx.outgoingHost()))[0];
+  // A password changed since the hashes were read: reload once (rate-limited) before saying no.
+  if (entry !== undefined && entry.unusable === null && !verifyEntryToken(entry, token, scramble).ok && await source.refresh()) {
+    entry = (await source.lookup(hr.user, ctx.outgoingHost()))[0];
+  }
   if (entry === undefined) return deny('no such account in the auth source');
   if (entry.unusable !== null) {
     writeErr(w, 1251, '08004', `Account '${hr.user}'@'${entry.host}' cannot log in through odp with enable_proxy_scramble=true: ${entry.unusable} (only mysql_native_password can be verified)`, seq);

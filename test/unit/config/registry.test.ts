@@ -154,9 +154,11 @@ void describe('registry entries are well formed', () => {
     const works = PARAMS.filter((d) => d.status === 'works').map((d) => d.name).sort();
     // Update this list when a feature starts honouring a parameter (and docs/CONFIGURATION.md with it).
     assert.deepEqual(works, ['client_max_connections', 'client_session_id_version', 'client_tcp_keepidle',
-      'config_state_file', 'drain_timeout', 'inspector_password', 'listen_port', 'local_bound_ip', 'mysql_version',
-      'obproxy_sys_password', 'proxy_id', 'rootservice_list', 'server_routing_mode', 'server_tcp_keepidle',
-      'short_async_task_timeout', 'syslog_level', 'username_separator']);
+      'config_state_file', 'default_inactivity_timeout', 'drain_timeout', 'enable_client_connection_lru_disconnect',
+      'enable_proxy_scramble', 'inspector_password', 'listen_port', 'local_bound_ip', 'metadata_user',
+      'min_keep_congestion_interval', 'mysql_version', 'obproxy_sys_password', 'observer_sys_password', 'proxy_id',
+      'rootservice_list', 'server_routing_mode', 'server_tcp_keepidle', 'short_async_task_timeout', 'syslog_level',
+      'target_db_server', 'username_separator']);
     const prom = findParam('prometheus_listen_port');
     assert.ok(prom !== undefined && displayInfo(prom).startsWith('[no effect yet] '));
   });
