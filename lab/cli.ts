@@ -1,5 +1,5 @@
-// `npm run lab -- up|down|status|seekdb ...`: the development cluster. Today: the lab MariaDB (mysql mode) and the
-// seekdb kernel; the observer emulators join here when OceanBase routing lands.
+// `npm run lab -- up|down|status|observers|seekdb ...`: the development cluster: the lab MariaDB (mysql mode), the
+// observer emulators (an OceanBase cluster of three emulated nodes over that MariaDB) and the seekdb kernel.
 import { LAB_ROOT, mariadbPaths, startMariadb, stopMariadbByName } from './mariadb.js';
 import { existsSync } from 'node:fs';
 
@@ -24,12 +24,16 @@ async function main(argv: string[]): Promise<number> {
       console.log(`MariaDB ${DB.host}:${DB.port}: ${existsSync(p.pidFile) ? 'pid file present' : 'not running'}`);
       return 0;
     }
+    case 'observers': {
+      const mod = (await import('./observer/cli.js')) as { main(argv: string[]): Promise<number> };
+      return mod.main(rest);
+    }
     case 'seekdb': {
       const mod = (await import('./seekdb/cli.js')) as { main(argv: string[]): Promise<number> };
       return mod.main(rest);
     }
     default:
-      console.error('usage: npm run lab -- up | down | status | seekdb <install|start|stop|status|gen-vectors>');
+      console.error('usage: npm run lab -- up | down | status | observers [--help] | seekdb <install|start|stop|status|gen-vectors>');
       return 2;
   }
 }
