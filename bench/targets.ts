@@ -63,10 +63,11 @@ export async function startNullRelay(targetPort: number): Promise<Child> {
  */
 export async function startProxy(targetPort: number, nodeArgs: readonly string[] = []): Promise<Child> {
   const port = await freePort();
+  const metricsPort = await freePort();
   const cli = fileURLToPath(new URL('../src/cli.js', import.meta.url));
   return startChild('proxy', process.execPath, [
     ...nodeArgs, cli, '-N', '-p', String(port), '-r', `127.0.0.1:${targetPort}`,
-    '-o', 'server_routing_mode=mysql,local_bound_ip=127.0.0.1',
+    '-o', `server_routing_mode=mysql,local_bound_ip=127.0.0.1,prometheus_listen_port=${metricsPort}`,
   ], port, join(BENCH_DIR, 'proxy.log'), join(BENCH_DIR, 'proxy'));
 }
 

@@ -19,7 +19,7 @@ const db = await startMariadb({ name: 'dev', host: '127.0.0.1', port: DB_PORT })
 const proxy = spawn(process.execPath, [
   'dist/src/cli.js', '-N', '-p', String(PORT), '-r', `127.0.0.1:${DB_PORT}`,
   '-o', 'server_routing_mode=mysql,local_bound_ip=127.0.0.1,config_state_file=.lab/odp_state.yaml',
-], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+], { stdio: ['ignore', 'pipe', 'inherit'], detached: true, env: { ...process.env, OBPROXY_ROOT: '.lab' } });
 // The proxy has its own process group, so the terminal's Ctrl-C reaches only this script, which then sends the
 // proxy a single SIGTERM: a graceful drain rather than "second signal, stop now".
 

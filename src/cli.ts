@@ -7,6 +7,8 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { ProxyConfig } from './config/config.js';
 import { optionsFromFlags, parseOptstr } from './config/options.js';
 import { Logger, LogLevel, parseLogLevel } from './observe/log.js';
+import { LogFiles, logDirectory } from './observe/log-files.js';
+import { SyslogWriter, bindSyslogConfig } from './observe/syslog.js';
 import { Proxy, StartupError, startProxy } from './main.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -69,14 +71,20 @@ async function main(argv: string[]): Promise<void> {
   } catch (e) {
     fail((e as Error).message);
   }
-  const log = new Logger(parseLogLevel(config.get('syslog_level')) ?? LogLevel.INFO);
-  config.onChange('syslog_level', (v) => {
-    log.level = parseLogLevel(v) ?? log.level;
+  // ODP's log files under <OBPROXY_ROOT or cwd>/log (spec §10); the stderr line stays for foreground runs.
+  const files = LogFiles.fromConfig(logDirectory(), config, { onError: (l) => process.stderr.write(`odp: ${l}\n`) });
+  await files.start();
+  const syslog = new SyslogWriter(files);
+  const toFile = syslog.lineSink();
+  const log = new Logger(parseLogLevel(config.get('syslog_level')) ?? LogLevel.INFO, (line) => {
+    process.stderr.write(line);
+    toFile(line);
   });
+  bindSyslogConfig(syslog, log, config);
 
   let proxy: Proxy;
   try {
-    proxy = await startProxy({ config, log, version: VERSION });
+    proxy = await startProxy({ config, log, version: VERSION, files });
   } catch (e) {
     if (e instanceof StartupError) fail(e.message);
     fail(`start-up failed: ${(e as Error).message}`);
@@ -88,18 +96,18 @@ async function main(argv: string[]): Promise<void> {
   const graceful = (sig: string): void => {
     if (stopping) {
       log.warn('PROXY', `${sig} again: stopping now`);
-      void proxy.stopNow().then(() => process.exit(0));
+      void proxy.stopNow().then(() => files.close()).then(() => process.exit(0));
       return;
     }
     stopping = true;
     const timeout = config.getTimeMs('drain_timeout');
     log.info('PROXY', `${sig}: draining (up to ${timeout} ms)`);
-    void proxy.drain(timeout).then(() => process.exit(0));
+    void proxy.drain(timeout).then(() => files.close()).then(() => process.exit(0));
   };
   process.on('SIGTERM', () => graceful('SIGTERM'));
   process.on('SIGINT', () => graceful('SIGINT'));
   process.on('SIGQUIT', () => {
-    void proxy.stopNow().then(() => process.exit(0));
+    void proxy.stopNow().then(() => files.close()).then(() => process.exit(0));
   });
   process.on('SIGHUP', () => {
     const r = config.reloadFile();

@@ -19,10 +19,16 @@ import type { PeerSession, RoutingSettings } from './session/context.js';
 import type { RoutingMode } from './session/transact.js';
 import { AuthSource } from './backend/auth-source.js';
 import { RouteParseCache } from './route/sql/index.js';
+import type { LogFiles } from './observe/log-files.js';
+import { Metrics } from './observe/metrics.js';
+import { RequestMonitor } from './observe/request-monitor.js';
+import { ObserveHttpServer } from './observe/http.js';
 
 export interface ProxyOptions {
   readonly config: ProxyConfig;
   readonly log: Logger;
+  /** ODP's log files (digest, slow, error, stat); null: none (embedded use). */
+  readonly files?: LogFiles | null;
   /** Version string for `-V` / handshake default. */
   readonly version: string;
 }
@@ -91,6 +97,11 @@ export class Proxy implements SessionContext {
   private readonly downSince = new Map<string, number>();
   private routingCache: RoutingSettings | null = null;
   private sweeper: NodeJS.Timeout | null = null;
+  /** Metrics behind /metrics and SHOW PROXYSTAT (one set of numbers), and the per-request monitor (spec §10, §12). */
+  readonly metrics: Metrics;
+  readonly monitor: RequestMonitor | null;
+  private readonly unbindMetrics: () => void;
+  private http: ObserveHttpServer | null = null;
 
   constructor(opts: ProxyOptions, probes: readonly BackendProbe[]) {
     this.config = opts.config;
@@ -102,6 +113,14 @@ export class Proxy implements SessionContext {
       this.configured.set(formatAddress(p.address), p.address);
       if (!p.ok) this.downSince.set(formatAddress(p.address), Date.now());
     }
+    const m = Metrics.fromConfig(opts.config);
+    this.metrics = m.metrics;
+    this.unbindMetrics = m.unbind;
+    this.metrics.addStatSource(() => this.liveStats());
+    const files = opts.files ?? null;
+    if (files !== null) this.metrics.setLogDropSource(() => files.droppedByFile());
+    this.monitor = files !== null ? RequestMonitor.fromConfig(this.metrics, files, opts.config) : null;
+    this.monitor?.start();
     for (const name of ['server_routing_mode', 'target_db_server', 'min_keep_congestion_interval']) {
       opts.config.onChange(name, () => { this.routingCache = null; });
     }
@@ -241,9 +260,13 @@ export class Proxy implements SessionContext {
     this.sweeper.unref();
   }
 
+  private sweeps = 0;
+
   private sweep(): void {
     const limit = this.config.getTimeMs('default_inactivity_timeout');
     const now = Date.now();
+    // Monitor items with no session for monitor_item_max_idle_period are dropped (their totals stay), once a minute.
+    if (++this.sweeps % 60 === 0) this.metrics.sweep(now, this.config.getTimeMs('monitor_item_max_idle_period'));
     for (const s of [...this.sessions.values()]) {
       if (s.state === 'ready' && now - s.lastActiveAt > limit) {
         this.log.info('PROXY', `cs_id=${s.id} idle for ${Math.round((now - s.lastActiveAt) / 1000)} s > default_inactivity_timeout`);
@@ -372,6 +395,11 @@ export class Proxy implements SessionContext {
   }
 
   stats(): Map<string, number> {
+    return this.metrics.stats();
+  }
+
+  /** Counters the sessions keep themselves, merged into metrics.stats() (so SHOW PROXYSTAT and /metrics agree). */
+  private liveStats(): Map<string, number> {
     let requests = this.counters.closedRequests;
     let bytesIn = this.counters.closedBytesIn;
     let bytesOut = this.counters.closedBytesOut;
@@ -397,6 +425,31 @@ export class Proxy implements SessionContext {
       ['net_total_write_bytes', bytesOut],
       ['uptime_seconds', Math.floor((Date.now() - this.startedAt) / 1000)],
     ]);
+  }
+
+  /** /metrics, /healthz, /readyz on prometheus_listen_port (spec §12). A busy port is a one-line StartupError. */
+  async startHttp(): Promise<void> {
+    const c = this.config;
+    const host = c.get('local_bound_ip') || '0.0.0.0';
+    const http = new ObserveHttpServer({
+      host,
+      port: c.getInt('prometheus_listen_port'),
+      metrics: this.metrics,
+      prometheusEnabled: () => c.getBool('enable_prometheus'),
+      readiness: () => ({ listening: this.server !== null && this.server.listening, metadataLoaded: true, draining: this.draining }),
+    });
+    try {
+      await http.start();
+    } catch (e) {
+      throw new StartupError(`cannot serve metrics on ${host}:${c.getInt('prometheus_listen_port')}: ${(e as Error).message}`);
+    }
+    this.http = http;
+  }
+
+  private async stopObserve(): Promise<void> {
+    this.monitor?.stop();
+    this.unbindMetrics();
+    await this.http?.stop();
   }
 
   /** Listens on local_bound_ip:listen_port. Rejects with a one-line StartupError (e.g. port busy). */
@@ -428,6 +481,7 @@ export class Proxy implements SessionContext {
       writeErr(w, e.errno, e.sqlState, e.clientMessage, 0);
       socket.end(w.take());
       this.counters.refused++;
+      this.metrics.clientRefused();
       this.log.warn('PROXY', `refused client ${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}: ${e.clientMessage}`);
       return;
     }
@@ -466,6 +520,7 @@ export class Proxy implements SessionContext {
       if (s.state === 'ready' || s.state === 'handshake' || s.state === 'auth') s.sendError('SERVER_SHUTDOWN', [], s.state === 'auth' ? 2 : 0);
       s.close('drain timeout');
     }
+    await this.stopObserve();
     await flushDelay();
   }
 
@@ -474,6 +529,7 @@ export class Proxy implements SessionContext {
     if (this.sweeper !== null) clearInterval(this.sweeper);
     this.server?.close();
     for (const s of [...this.sessions.values()]) s.close('immediate stop');
+    await this.stopObserve();
     await flushDelay();
   }
 }
@@ -506,6 +562,7 @@ export async function startProxy(opts: ProxyOptions): Promise<Proxy> {
   }
   const proxy = new Proxy(opts, probes);
   await proxy.loadAuthSource();
+  await proxy.startHttp();
   await proxy.listen();
   proxy.startSweeper();
   // Logged only once listening succeeded, so a start-up failure stays a single line on stderr.

@@ -39,6 +39,8 @@ import { ServerSession, ServerSessionPool } from './server-session.js';
 import { SessionState, markApplied } from './state.js';
 import { ServerPreparer, ReplyError, type Request } from './preparer.js';
 import type { RouteDecision } from './transact.js';
+import { newDigestRecord, nowUs } from '../observe/log-formats.js';
+import type { MetricScope } from '../observe/metrics.js';
 
 export type ClientState = 'handshake' | 'auth' | 'ready' | 'busy' | 'infile' | 'closed';
 
@@ -118,6 +120,12 @@ export class ClientSession implements PacketHandler, PeerSession {
   /** The statement in flight runs inside a transaction (a server lost now ends the client session). */
   private statementInTxn = false;
   private readonly preparer: ServerPreparer;
+  /** Metrics labels of this session (tenant, database, listener) and the one digest record reused per request. */
+  private scope: MetricScope | null = null;
+  private readonly rec = newDigestRecord();
+  /** performance.now() when the request arrived and when it was sent to a server (ms, fractional). */
+  private arrivedAt = 0;
+  private sentAt = 0;
 
   constructor(id: number, socket: Socket, ctx: SessionContext) {
     this.id = id;
@@ -210,7 +218,49 @@ export class ClientSession implements PacketHandler, PeerSession {
     this.status = outcome.status;
     this.credentials = outcome.credentials;
     this.scramble = outcome.scramble;
+    this.openScope();
     this.guard(() => this.enterCommandPhase(outcome.server));
+  }
+
+  private openScope(): void {
+    const id = this.identity;
+    this.scope?.sessionClosed(true);
+    this.scope = this.ctx.metrics.scope({
+      cluster: id?.cluster ?? '', tenant: id?.tenant ?? '', schema: this.sstate.database ?? '',
+      vip: this.socket.localAddress ?? '', dbType: 'MYSQL',
+    });
+    this.scope.sessionOpened(true);
+    this.scope.newClientConnection(true);
+    const r = this.rec;
+    r.cluster = id?.cluster ?? '';
+    r.tenant = id?.tenant ?? '';
+    r.dbType = 'MYSQL';
+    r.clientAddr = this.remote;
+  }
+
+  /** One finished request into the digest/slow/error logs and the metrics (spec §10, §12). Cheap: no allocation. */
+  private observeRequest(ss: ServerSession | null): void {
+    const m = this.ctx.monitor;
+    if (m === null || this.scope === null) return;
+    const now = performance.now();
+    const t = this.tracker;
+    const r = this.rec;
+    r.timeUs = nowUs();
+    r.db = this.sstate.database ?? '';
+    r.sqlCmd = commandName(this.currentCommand);
+    const p = this.currentParse;
+    r.stmtType = p?.kind ?? '';
+    r.table = p?.tableName ?? '';
+    r.traceLog = p?.hints.traceLog ?? false;
+    r.sql = this.currentSql ?? '';
+    r.failed = t.errno !== 0;
+    r.errorCode = t.errno;
+    r.errorMsg = t.errorMessage;
+    r.totalUs = Math.round((now - this.arrivedAt) * 1000);
+    r.prepareUs = Math.round((this.sentAt - this.arrivedAt) * 1000);
+    r.serverUs = Math.round((now - this.sentAt) * 1000);
+    r.serverAddr = ss?.key ?? '';
+    m.done(this.scope, r);
   }
 
   /** Runs a socket callback; a bug that throws closes this session only, with the stack in the log. */
@@ -393,6 +443,7 @@ export class ClientSession implements PacketHandler, PeerSession {
     const cmd = buf[start]!;
     const action = commandAction(cmd);
     this.requests++;
+    this.arrivedAt = performance.now();
     if (cmd === Command.QUERY && (this.local || queryMayBeAdmin(buf, start + 1, end))) {
       const answer = this.answerQueryLocally(buf.toString('utf8', start + 1, end));
       if (answer !== null) return this.writeLocal(answer);
@@ -520,6 +571,7 @@ export class ClientSession implements PacketHandler, PeerSession {
   /** Called by the preparer once the request's bytes are on their way to `ss`. */
   onRequestSent(ss: ServerSession, mode: Parameters<ResponseTracker['begin']>[0], inTxn: boolean): void {
     this.active = ss;
+    this.sentAt = performance.now();
     this.currentCommand = this.preparerCommand;
     this.commandStartedAt = Date.now();
     this.responseBytes = 0;
@@ -655,6 +707,7 @@ export class ClientSession implements PacketHandler, PeerSession {
       return;
     }
     if (cmd === Command.STMT_PREPARE) this.finishPrepare(ss);
+    this.observeRequest(ss);
     const readBack = t.errno === 0 ? this.learnState(ss, cmd) : null;
     this.pendingDatabase = null;
     this.effects = null;
@@ -833,6 +886,7 @@ export class ClientSession implements PacketHandler, PeerSession {
         }
         this.user = r.user;
         this.identity = parseUsername(r.user, this.ctx.usernameSeparators());
+        this.openScope();
         // The server reset the session: variables, temporary tables and prepared statements are gone.
         this.sstate.reset();
         this.sstate.setDatabase(r.database);
@@ -870,6 +924,7 @@ export class ClientSession implements PacketHandler, PeerSession {
         this.user = r.credentials.user;
         this.identity = parseUsername(r.credentials.user, this.ctx.usernameSeparators());
         this.credentials = r.credentials;
+        this.openScope();
         this.sstate.reset();
         this.sstate.setDatabase(r.credentials.database);
         this.prepared.clear();
@@ -909,6 +964,8 @@ export class ClientSession implements PacketHandler, PeerSession {
     this.active?.conn.quit();
     this.socket.end();
     this.socket.destroySoon();
+    this.scope?.sessionClosed(true);
+    this.scope = null;
     this.ctx.onSessionClosed(this.id);
   }
 }

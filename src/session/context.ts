@@ -5,6 +5,8 @@ import type { AdminContext } from '../admin/index.js';
 import type { AuthSource } from '../backend/auth-source.js';
 import type { RouteParseCache } from '../route/sql/index.js';
 import type { RoutingMode } from './transact.js';
+import type { Metrics } from '../observe/metrics.js';
+import type { RequestMonitor } from '../observe/request-monitor.js';
 
 /** What KILL and SHOW PROCESSLIST see of a client session (its own or another one). */
 export interface PeerSession {
@@ -74,4 +76,9 @@ export interface SessionContext {
   readonly routeCache: RouteParseCache;
   findPeer(id: number): PeerSession | undefined;
   peers(): Iterable<PeerSession>;
+
+  // ---- observability (spec §10, §12) ----
+  readonly metrics: Metrics;
+  /** Digest/slow/error/stat logging of each request; null when the proxy has no log files. */
+  readonly monitor: RequestMonitor | null;
 }

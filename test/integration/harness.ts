@@ -25,6 +25,10 @@ export const users = LAB_USERS;
 
 export interface ProxyProcess {
   readonly port: number;
+  /** Port of /metrics, /healthz, /readyz. */
+  readonly metricsPort: number;
+  /** OBPROXY_ROOT of this process: its log files are in `${root}/log`. */
+  readonly root: string;
   readonly proc: ChildProcess;
   /** Everything the process wrote to stdout/stderr so far. */
   output(): string;
@@ -38,10 +42,13 @@ export async function startProxy(extra: readonly string[] = [], opts: { backends
   const port = await freePort();
   const backends = opts.backends ?? [backendA()];
   // Loopback only, and a private state file so runtime ALTERs never leak between tests or into the repo.
-  const stateFile = join(mkdtempSync(join(tmpdir(), 'odp-test-')), 'state.yaml');
+  // Log files (OBPROXY_ROOT/log) and the metrics port are private too.
+  const root = mkdtempSync(join(tmpdir(), 'odp-test-'));
+  const stateFile = join(root, 'state.yaml');
+  const metricsPort = await freePort();
   const args = [CLI, '-N', '-p', String(port), '-r', backends.map((b) => `${b.host}:${b.port}`).join(';'),
-    '-o', `server_routing_mode=mysql,local_bound_ip=127.0.0.1,config_state_file=${stateFile}`, ...extra];
-  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } });
+    '-o', `server_routing_mode=mysql,local_bound_ip=127.0.0.1,config_state_file=${stateFile},prometheus_listen_port=${metricsPort}`, ...extra];
+  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, OBPROXY_ROOT: root, ...opts.env } });
   let out = '';
   proc.stdout?.on('data', (d: Buffer) => { out += d.toString(); });
   proc.stderr?.on('data', (d: Buffer) => { out += d.toString(); });
@@ -55,7 +62,7 @@ export async function startProxy(extra: readonly string[] = [], opts: { backends
     await new Promise((r) => setTimeout(r, 50));
   }
   return {
-    port, proc, exited,
+    port, metricsPort, root, proc, exited,
     output: () => out,
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
       if (!dead) proc.kill(signal);

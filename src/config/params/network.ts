@@ -6,7 +6,7 @@ export const NETWORK: ParamSection = {
   params: [
     { name: 'listen_port', type: 'INT', default: '6688', range: '(1024,65536)', reboot: true, visible: 'SYS', status: 'works',
       info: 'TCP port for MySQL clients (the compiled default; deployments pass -p 2883)' },
-    { name: 'prometheus_listen_port', type: 'INT', default: '2884', range: '(1024,65536)', reboot: true, visible: 'SYS',
+    { name: 'prometheus_listen_port', status: 'works', type: 'INT', default: '2884', range: '(1024,65536)', reboot: true, visible: 'SYS',
       info: 'TCP port of the Prometheus /metrics endpoint' },
     { name: 'rpc_listen_port', type: 'INT', default: '2885', range: '(1024,65536)', reboot: true, visible: 'SYS',
       info: 'TCP port of the OBKV RPC service (enable_obproxy_rpc_service)' },
