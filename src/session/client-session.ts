@@ -18,7 +18,7 @@ import { OdpError, isOdpError, type ErrorCode } from '../errors/catalogue.js';
 import { Capability, Command, commandName } from '../protocol/constants.js';
 import { writeErr } from '../protocol/err.js';
 import { PacketScanner, type PacketHandler } from '../protocol/framer.js';
-import { decodeOk, parseSessionTrack, writeOk } from '../protocol/ok.js';
+import { writeOk } from '../protocol/ok.js';
 import { PacketQueue } from '../protocol/packet-queue.js';
 import { ResponseTracker, ServerStatusBits } from '../protocol/response.js';
 import { PacketWriter } from '../protocol/writer.js';
@@ -30,7 +30,8 @@ import { login, relayChangeUser } from './auth/login.js';
 import { proxyScrambleChangeUser } from './auth/change-user.js';
 import type { LoginOutcome } from './auth/types.js';
 import type { PeerSession, SessionContext } from './context.js';
-import { applySessionTrack, statementEffects, type StatementEffects } from './effects.js';
+import { statementEffects, type StatementEffects } from './effects.js';
+import { learnState } from './learn.js';
 import { answerProxysysOther, queryMayBeAdmin, runAdmin } from './local-query.js';
 import { answerKill, answerProcesslist, isProcesslist, killTarget } from './kill.js';
 import { parseUsername, type ParsedUsername } from '../protocol/username.js';
@@ -39,8 +40,7 @@ import { ServerSession, ServerSessionPool } from './server-session.js';
 import { SessionState, markApplied } from './state.js';
 import { ServerPreparer, ReplyError, type Request } from './preparer.js';
 import type { RouteDecision } from './transact.js';
-import { newDigestRecord, nowUs } from '../observe/log-formats.js';
-import type { MetricScope } from '../observe/metrics.js';
+import { SessionObserver } from './observer.js';
 
 export type ClientState = 'handshake' | 'auth' | 'ready' | 'busy' | 'infile' | 'closed';
 
@@ -120,9 +120,7 @@ export class ClientSession implements PacketHandler, PeerSession {
   /** The statement in flight runs inside a transaction (a server lost now ends the client session). */
   private statementInTxn = false;
   private readonly preparer: ServerPreparer;
-  /** Metrics labels of this session (tenant, database, listener) and the one digest record reused per request. */
-  private scope: MetricScope | null = null;
-  private readonly rec = newDigestRecord();
+  private readonly observer: SessionObserver;
   /** performance.now() when the request arrived and when it was sent to a server (ms, fractional). */
   private arrivedAt = 0;
   private sentAt = 0;
@@ -136,6 +134,7 @@ export class ClientSession implements PacketHandler, PeerSession {
     this.responseScanner = new PacketScanner(this.responseHandler(), { maxCollect: 64 * 1024 * 1024 });
     this.infileScanner = new PacketScanner(this.infileHandler());
     this.preparer = new ServerPreparer(this);
+    this.observer = new SessionObserver(ctx, this.remote);
     socket.setNoDelay(true);
     socket.setKeepAlive(true, ctx.settings.clientKeepAliveIdleMs);
     socket.on('data', (chunk: Buffer) => this.guard(() => this.onClientData(chunk)));
@@ -223,44 +222,11 @@ export class ClientSession implements PacketHandler, PeerSession {
   }
 
   private openScope(): void {
-    const id = this.identity;
-    this.scope?.sessionClosed(true);
-    this.scope = this.ctx.metrics.scope({
-      cluster: id?.cluster ?? '', tenant: id?.tenant ?? '', schema: this.sstate.database ?? '',
-      vip: this.socket.localAddress ?? '', dbType: 'MYSQL',
-    });
-    this.scope.sessionOpened(true);
-    this.scope.newClientConnection(true);
-    const r = this.rec;
-    r.cluster = id?.cluster ?? '';
-    r.tenant = id?.tenant ?? '';
-    r.dbType = 'MYSQL';
-    r.clientAddr = this.remote;
+    this.observer.open(this.identity, this.sstate.database, this.socket.localAddress ?? '');
   }
 
-  /** One finished request into the digest/slow/error logs and the metrics (spec §10, §12). Cheap: no allocation. */
   private observeRequest(ss: ServerSession | null): void {
-    const m = this.ctx.monitor;
-    if (m === null || this.scope === null) return;
-    const now = performance.now();
-    const t = this.tracker;
-    const r = this.rec;
-    r.timeUs = nowUs();
-    r.db = this.sstate.database ?? '';
-    r.sqlCmd = commandName(this.currentCommand);
-    const p = this.currentParse;
-    r.stmtType = p?.kind ?? '';
-    r.table = p?.tableName ?? '';
-    r.traceLog = p?.hints.traceLog ?? false;
-    r.sql = this.currentSql ?? '';
-    r.failed = t.errno !== 0;
-    r.errorCode = t.errno;
-    r.errorMsg = t.errorMessage;
-    r.totalUs = Math.round((now - this.arrivedAt) * 1000);
-    r.prepareUs = Math.round((this.sentAt - this.arrivedAt) * 1000);
-    r.serverUs = Math.round((now - this.sentAt) * 1000);
-    r.serverAddr = ss?.key ?? '';
-    m.done(this.scope, r);
+    this.observer.done(this.tracker, this.currentCommand, this.currentParse, this.currentSql, this.sstate.database, ss, this.arrivedAt, this.sentAt);
   }
 
   /** Runs a socket callback; a bug that throws closes this session only, with the stack in the log. */
@@ -708,7 +674,7 @@ export class ClientSession implements PacketHandler, PeerSession {
     }
     if (cmd === Command.STMT_PREPARE) this.finishPrepare(ss);
     this.observeRequest(ss);
-    const readBack = t.errno === 0 ? this.learnState(ss, cmd) : null;
+    const readBack = t.errno === 0 ? learnState(this, ss, cmd, this.effects, this.currentParse, this.pendingDatabase) : null;
     this.pendingDatabase = null;
     this.effects = null;
     if (readBack !== null) {
@@ -723,74 +689,6 @@ export class ClientSession implements PacketHandler, PeerSession {
     this.state = 'ready';
     this.currentCommand = -1;
     this.drainPending();
-  }
-
-  /**
-   * Applies what a successful request changed in the session state (spec §6.2). The server that ran it already has
-   * the new state, so it is marked applied. Returns the items to read back from that server, or null.
-   */
-  private learnState(ss: ServerSession, cmd: number): StatementEffects['readBack'] | null {
-    const st = this.sstate;
-    const wasInSync = ss.applied.version === st.version;
-    if (cmd === Command.INIT_DB && this.pendingDatabase !== null) st.setDatabase(this.pendingDatabase);
-    if (cmd === Command.RESET_CONNECTION) this.afterResetConnection(ss);
-    const t = this.tracker;
-    if (t.lastInsertId > 0) st.setLastInsertId(BigInt(t.lastInsertId));
-    if (t.lastSessionOk !== null) this.learnSessionTrack(t.lastSessionOk);
-    const fx = this.effects;
-    this.pinNext = false;
-    if (fx !== null) {
-      if (fx.useDb !== null) st.setDatabase(fx.useDb);
-      for (const d of fx.direct) {
-        if (d.kind === 'sys') st.setSysVar(d.name, d.sql);
-        else st.setUserVar(d.name, d.sql);
-      }
-      if (fx.textPs !== null) st.setTextPs(fx.textPs.name, fx.textPs.prepareSql);
-      if (fx.pinNext) this.pinNext = true;
-      if (fx.pinSession !== null && this.pinReason === null && this.multiServer) {
-        this.pinReason = fx.pinSession;
-        this.ctx.log.info('PROXY', `cs_id=${this.id} pinned to server ${ss.key}: ${fx.pinSession}`);
-      }
-    }
-    if (this.currentParse !== null) this.afterTransactionControl(this.currentParse);
-    if (wasInSync) markApplied(ss.applied, st);
-    return fx !== null && fx.readBack.length > 0 ? fx.readBack : null;
-  }
-
-  /** Session-track data of the last OK (the client negotiated CLIENT_SESSION_TRACK): variables the server reports. */
-  private learnSessionTrack(ok: Buffer): void {
-    try {
-      const state = decodeOk(ok, 0, ok.length, this.capabilities).sessionState;
-      const pin = state !== null ? applySessionTrack(this.sstate, parseSessionTrack(state)) : null;
-      if (pin !== null && this.pinReason === null && this.multiServer) {
-        this.pinReason = pin;
-        this.ctx.log.info('PROXY', `cs_id=${this.id} pinned to server ${this.active?.key ?? '?'}: ${pin}`);
-      }
-    } catch (e) {
-      this.ctx.log.warn('PROXY', `cs_id=${this.id}: ignored malformed session-track data: ${(e as Error).message}`);
-    }
-  }
-
-  /** XA transactions pin until they end; UNLOCK TABLES / RELEASE_ALL_LOCKS end their pins. */
-  private afterTransactionControl(parse: RouteParse): void {
-    if (parse.kind === 'XA_START' && this.pinReason === null && this.multiServer) this.pinReason = 'XA transaction';
-    else if ((parse.kind === 'XA_COMMIT' || parse.kind === 'XA_ROLLBACK') && this.pinReason === 'XA transaction') this.pinReason = null;
-    else if (parse.kind === 'UNLOCK_TABLES' && this.pinReason === 'LOCK TABLES') this.pinReason = null;
-  }
-
-  private afterResetConnection(ss: ServerSession): void {
-    const db = this.sstate.database;
-    this.sstate.reset();
-    this.sstate.setDatabase(db);
-    this.prepared.clear();
-    ss.statements.clear();
-    ss.boundTypes.clear();
-    this.pinReason = null;
-    this.pinNext = false;
-    this.heldBegin = null;
-    // Other servers still hold the old variables, temporary tables and statements: let them go.
-    this.pool.closeAllBut(ss);
-    ss.applied.reset(db);
   }
 
   /** The prepare answer was collected whole: register the statement and hand the client the proxy's id. */
@@ -964,8 +862,7 @@ export class ClientSession implements PacketHandler, PeerSession {
     this.active?.conn.quit();
     this.socket.end();
     this.socket.destroySoon();
-    this.scope?.sessionClosed(true);
-    this.scope = null;
+    this.observer.close();
     this.ctx.onSessionClosed(this.id);
   }
 }

@@ -1,0 +1,98 @@
+// What a finished request taught the proxy about the session (spec §6.2): the database, variables, last_insert_id,
+// text prepared statements and pins, from the statement's effects, the OK packet and session-track data. The server
+// that ran the request already has the new state, so it is marked applied there.
+
+import { Command } from '../protocol/constants.js';
+import { decodeOk, parseSessionTrack } from '../protocol/ok.js';
+import type { ResponseTracker } from '../protocol/response.js';
+import type { RouteParse } from '../route/sql/index.js';
+import type { SessionContext } from './context.js';
+import { applySessionTrack, type StatementEffects } from './effects.js';
+import type { PreparedStatements } from './prepared.js';
+import type { ServerSession, ServerSessionPool } from './server-session.js';
+import { markApplied, type SessionState } from './state.js';
+
+/** The part of the client session state learning reads and updates. */
+export interface LearnHost {
+  readonly id: number;
+  readonly ctx: SessionContext;
+  readonly sstate: SessionState;
+  readonly tracker: ResponseTracker;
+  readonly capabilities: number;
+  readonly multiServer: boolean;
+  readonly prepared: PreparedStatements;
+  readonly pool: ServerSessionPool;
+  readonly active: ServerSession | null;
+  pinReason: string | null;
+  pinNext: boolean;
+  heldBegin: string | null;
+}
+
+/**
+ * Applies what a successful request changed in the session state (spec §6.2). The server that ran it already has
+ * the new state, so it is marked applied. Returns the items to read back from that server, or null.
+ */
+export function learnState(
+h: LearnHost, ss: ServerSession, cmd: number, fx: StatementEffects | null, parse: RouteParse | null, pendingDatabase: string | null,
+): StatementEffects['readBack'] | null {
+  const st = h.sstate;
+  const wasInSync = ss.applied.version === st.version;
+  if (cmd === Command.INIT_DB && pendingDatabase !== null) st.setDatabase(pendingDatabase);
+  if (cmd === Command.RESET_CONNECTION) afterResetConnection(h, ss);
+  const t = h.tracker;
+  if (t.lastInsertId > 0) st.setLastInsertId(BigInt(t.lastInsertId));
+  if (t.lastSessionOk !== null) learnSessionTrack(h, t.lastSessionOk);
+      h.pinNext = false;
+  if (fx !== null) {
+    if (fx.useDb !== null) st.setDatabase(fx.useDb);
+    for (const d of fx.direct) {
+      if (d.kind === 'sys') st.setSysVar(d.name, d.sql);
+      else st.setUserVar(d.name, d.sql);
+    }
+    if (fx.textPs !== null) st.setTextPs(fx.textPs.name, fx.textPs.prepareSql);
+    if (fx.pinNext) h.pinNext = true;
+    if (fx.pinSession !== null && h.pinReason === null && h.multiServer) {
+      h.pinReason = fx.pinSession;
+      h.ctx.log.info('PROXY', `cs_id=${h.id} pinned to server ${ss.key}: ${fx.pinSession}`);
+    }
+  }
+  if (parse !== null) afterTransactionControl(h, parse);
+  if (wasInSync) markApplied(ss.applied, st);
+  return fx !== null && fx.readBack.length > 0 ? fx.readBack : null;
+}
+
+/** Session-track data of the last OK (the client negotiated CLIENT_SESSION_TRACK): variables the server reports. */
+function learnSessionTrack(h: LearnHost, ok: Buffer): void {
+  try {
+    const state = decodeOk(ok, 0, ok.length, h.capabilities).sessionState;
+    const pin = state !== null ? applySessionTrack(h.sstate, parseSessionTrack(state)) : null;
+    if (pin !== null && h.pinReason === null && h.multiServer) {
+      h.pinReason = pin;
+      h.ctx.log.info('PROXY', `cs_id=${h.id} pinned to server ${h.active?.key ?? '?'}: ${pin}`);
+    }
+  } catch (e) {
+    h.ctx.log.warn('PROXY', `cs_id=${h.id}: ignored malformed session-track data: ${(e as Error).message}`);
+  }
+}
+
+/** XA transactions pin until they end; UNLOCK TABLES / RELEASE_ALL_LOCKS end their pins. */
+function afterTransactionControl(h: LearnHost, parse: RouteParse): void {
+  if (parse.kind === 'XA_START' && h.pinReason === null && h.multiServer) h.pinReason = 'XA transaction';
+  else if ((parse.kind === 'XA_COMMIT' || parse.kind === 'XA_ROLLBACK') && h.pinReason === 'XA transaction') h.pinReason = null;
+  else if (parse.kind === 'UNLOCK_TABLES' && h.pinReason === 'LOCK TABLES') h.pinReason = null;
+}
+
+function afterResetConnection(h: LearnHost, ss: ServerSession): void {
+  const db = h.sstate.database;
+  h.sstate.reset();
+  h.sstate.setDatabase(db);
+  h.prepared.clear();
+  ss.statements.clear();
+  ss.boundTypes.clear();
+  h.pinReason = null;
+  h.pinNext = false;
+  h.heldBegin = null;
+  // Other servers still hold the old variables, temporary tables and statements: let them go.
+  h.pool.closeAllBut(ss);
+  ss.applied.reset(db);
+}
