@@ -1,6 +1,7 @@
 // Start-up and lifecycle: validate configuration, probe backends, listen, accept sessions; SIGTERM drains,
 // a second SIGTERM or SIGQUIT stops at once.
 
+import { readFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { OdpError } from './errors/catalogue.js';
 import { writeErr } from './protocol/err.js';
@@ -15,7 +16,8 @@ import { maskCapabilities } from './session/commands.js';
 import { ClientSession } from './session/client-session.js';
 import type { SessionContext, SessionSettings } from './session/context.js';
 import { SessionIdAllocator } from './session/session-id.js';
-import type { PeerSession, RoutingSettings } from './session/context.js';
+import type { LocateParams, LocateResult, PeerSession, RoutingSettings } from './session/context.js';
+import type { RouteParse } from './route/sql/index.js';
 import type { RoutingMode } from './session/transact.js';
 import { AuthSource } from './backend/auth-source.js';
 import { RouteParseCache } from './route/sql/index.js';
@@ -23,6 +25,8 @@ import type { LogFiles } from './observe/log-files.js';
 import { Metrics } from './observe/metrics.js';
 import { RequestMonitor } from './observe/request-monitor.js';
 import { ObserveHttpServer } from './observe/http.js';
+import { MetadataClient } from './cluster/metadata-client.js';
+import { ClusterResource } from './cluster/resource.js';
 
 export interface ProxyOptions {
   readonly config: ProxyConfig;
@@ -102,6 +106,10 @@ export class Proxy implements SessionContext {
   readonly monitor: RequestMonitor | null;
   private readonly unbindMetrics: () => void;
   private http: ObserveHttpServer | null = null;
+  /** oceanbase mode: the cluster's servers and tenants, and the metadata connections (spec §3). */
+  cluster: ClusterResource | null = null;
+  private metaClient: MetadataClient | null = null;
+  private readonly tenantRouting = new Map<string, RoutingSettings>();
 
   constructor(opts: ProxyOptions, probes: readonly BackendProbe[]) {
     this.config = opts.config;
@@ -211,20 +219,97 @@ export class Proxy implements SessionContext {
     if (this.downSince.has(key)) return;
     this.downSince.set(key, Date.now());
     this.routingCache = null;
+    this.tenantRouting.clear();
     this.log.warn('PROXY', `server ${key} marked down: ${why}`);
   }
 
   reportServerUp(key: string): void {
     if (!this.downSince.delete(key)) return;
     this.routingCache = null;
+    this.tenantRouting.clear();
     this.log.info('PROXY', `server ${key} is reachable again`);
+  }
+
+  locate(_tenant: string, _db: string | null, _parse: RouteParse, _params: LocateParams): LocateResult {
+    return { kind: 'none', detail: 'location cache not wired yet' };
+  }
+
+  obMode(): boolean {
+    return this.cluster !== null;
+  }
+
+  defaultTenant(): string {
+    return this.config.get('proxy_tenant_name') || 'sys';
+  }
+
+  clusterName(): string {
+    return this.cluster?.clusterName ?? '';
+  }
+
+  tenantLoginOrder(tenant: string): readonly string[] {
+    const alive = [...this.routing(tenant).alive];
+    // Spread new sessions over the tenant's servers (Fisher-Yates).
+    for (let i = alive.length - 1; i > 0; i--) {
+      const j = Math.floor(Math.random() * (i + 1));
+      [alive[i], alive[j]] = [alive[j]!, alive[i]!];
+    }
+    return alive;
+  }
+
+  /** oceanbase mode: bootstrap from the rs list as metadata_user@sys (spec §3.1). One-line StartupError on failure. */
+  async startCluster(rsList: readonly ServerAddress[]): Promise<void> {
+    const c = this.config;
+    if (c.get('server_routing_mode') !== 'oceanbase') return;
+    const name = c.get('rootservice_cluster_name');
+    const clusterName = name === 'undefined' ? '' : name;
+    const client = new MetadataClient({
+      user: c.get('metadata_user'), tenant: 'sys', cluster: clusterName, stage1Hex: c.get('observer_sys_password'),
+      connectTimeoutMs: c.getTimeMs('short_async_task_timeout'), queryTimeoutMs: c.getTimeMs('short_async_task_timeout'), log: this.log,
+    });
+    const res = new ClusterResource({ rsList, clusterName, client, refreshIntervalMs: c.getTimeMs('server_state_refresh_interval'), log: this.log });
+    try {
+      await res.start();
+    } catch (e) {
+      client.close();
+      throw new StartupError(`cannot bootstrap the OceanBase cluster from ${rsList.map(formatAddress).join(';')}: ${(e as Error).message}`);
+    }
+    c.onChange('server_state_refresh_interval', () => res.setRefreshInterval(c.getTimeMs('server_state_refresh_interval')));
+    const learn = (): void => {
+      for (const srv of res.servers()) this.configured.set(srv.key, { host: srv.ip, port: srv.port });
+      this.tenantRouting.clear();
+    };
+    learn();
+    res.onChange(learn);
+    this.cluster = res;
+    this.metaClient = client;
+    this.log.info('PROXY', `OceanBase cluster ${res.clusterName} ${res.version}: ${res.servers().length} servers`);
+  }
+
+  /** A tenant's routing inputs: its servers that the cluster reports active and the proxy could reach. */
+  private tenantRoutingOf(tenant: string): RoutingSettings {
+    const cached = this.tenantRouting.get(tenant);
+    if (cached !== undefined && [...cached.down].every((k) => this.downSince.has(k))) return cached;
+    const res = this.cluster!;
+    const active = new Set(res.servers().filter((x) => x.active).map((x) => x.key));
+    const entry = res.tenant(tenant);
+    const servers = entry !== null && entry.servers.length > 0 ? entry.servers : [...active];
+    const usable = servers.filter((k) => active.has(k) && !this.downSince.has(k));
+    const r: RoutingSettings = {
+      mode: 'oceanbase',
+      targetDbServer: this.config.get('target_db_server'),
+      alive: usable.length > 0 ? usable : servers,
+      down: new Set(this.downSince.keys()),
+    };
+    this.tenantRouting.set(tenant, r);
+    return r;
   }
 
   /**
    * Routing inputs, cached until something changes. A server marked down is avoided for min_keep_congestion_interval
    * (spec §7.1), then tried again by the next session that needs it; when every server is down, all are tried.
    */
-  routing(): RoutingSettings {
+  routing(tenant: string | null = null): RoutingSettings {
+    if (this.cluster !== null) return this.tenantRoutingOf(tenant ?? this.defaultTenant());
     const now = Date.now();
     const keep = this.config.getTimeMs('min_keep_congestion_interval');
     let r = this.routingCache;
@@ -447,6 +532,8 @@ export class Proxy implements SessionContext {
   }
 
   private async stopObserve(): Promise<void> {
+    this.cluster?.stop();
+    this.metaClient?.close();
     this.monitor?.stop();
     this.unbindMetrics();
     await this.http?.stop();
@@ -509,7 +596,7 @@ export class Proxy implements SessionContext {
     const deadline = Date.now() + timeoutMs;
     while (this.sessions.size > 0 && Date.now() < deadline) {
       for (const s of [...this.sessions.values()]) {
-        if (s.state === 'ready' && (s.status & ServerStatusBits.IN_TRANS) === 0) s.close('proxy is shutting down');
+        if (s.state === 'ready' && !s.inTransaction) s.close('proxy is shutting down');
       }
       if (this.sessions.size === 0) break;
       await new Promise((r) => setTimeout(r, 50));
@@ -535,6 +622,24 @@ export class Proxy implements SessionContext {
 }
 
 
+/**
+ * Each client session needs a descriptor plus one per server session: warn when client_max_connections cannot be
+ * reached within the process's open-file limit (Linux: /proc/self/limits), since accept() then fails silently.
+ */
+function warnOpenFileLimit(maxConnections: number, log: Logger): void {
+  let soft = Infinity;
+  try {
+    const m = /^Max open files\s+(\d+|unlimited)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
+    if (m !== null && m[1] !== 'unlimited') soft = Number(m[1]);
+  } catch {
+    return; // not Linux: nothing to check
+  }
+  const need = (maxConnections === 0 ? 8192 : maxConnections) * 2 + 64;
+  if (need > soft) {
+    log.warn('PROXY', `open-file limit ${soft} is below the ${need} descriptors client_max_connections=${maxConnections} needs (client plus server socket each); raise it (ulimit -n / LimitNOFILE)`);
+  }
+}
+
 /** Lets the last ERR/COM_QUIT writes reach the kernel before the process exits. */
 function flushDelay(): Promise<void> {
   return new Promise((r) => setTimeout(r, 100));
@@ -544,8 +649,8 @@ function flushDelay(): Promise<void> {
 export async function startProxy(opts: ProxyOptions): Promise<Proxy> {
   const c = opts.config;
   const mode = c.get('server_routing_mode');
-  if (mode !== 'mysql' && mode !== 'random') {
-    throw new StartupError(`server_routing_mode=${mode} is not available yet; run with -o server_routing_mode=mysql (or random)`);
+  if (mode !== 'mysql' && mode !== 'random' && mode !== 'oceanbase') {
+    throw new StartupError(`server_routing_mode=${mode} is not available yet; use oceanbase, mysql or random`);
   }
   const rs = c.get('rootservice_list');
   if (rs.trim() === '') throw new StartupError('no backend servers: give -r ip:port[;ip:port...]');
@@ -561,11 +666,13 @@ export async function startProxy(opts: ProxyOptions): Promise<Proxy> {
     throw new StartupError(`no backend reachable: ${probes.map((p) => `${formatAddress(p.address)} (${p.error})`).join(', ')}`);
   }
   const proxy = new Proxy(opts, probes);
+  await proxy.startCluster(backends);
   await proxy.loadAuthSource();
   await proxy.startHttp();
   await proxy.listen();
   proxy.startSweeper();
   // Logged only once listening succeeded, so a start-up failure stays a single line on stderr.
+  warnOpenFileLimit(c.getInt('client_max_connections'), opts.log);
   if (c.get('obproxy_sys_password') === '') {
     opts.log.warn('PROXY', 'root@proxysys has an empty password: anyone who reaches this port can change the configuration; set obproxy_sys_password');
   }

@@ -279,7 +279,9 @@ export class ClientSession implements PacketHandler, PeerSession {
 
   private failConnectionPhase(e: unknown): void {
     const err = isOdpError(e) ? e : new OdpError('INTERNAL', [], e instanceof Error ? e.message : String(e));
-    this.ctx.log.warn('PROXY', `connection phase failed cs_id=${this.id} client=${this.remote}: ${err.message}`);
+    // A connect-and-close without a byte (port probes, load-balancer health checks) is not worth a warning.
+    const probe = err.code === 'NET_READ_ERROR' && this.bytesFromClient === 0;
+    this.ctx.log[probe ? 'debug' : 'warn']('PROXY', `connection phase failed cs_id=${this.id} client=${this.remote}: ${err.message}`);
     if (this.state !== 'closed') {
       // During the handshake the server side of the protocol may answer with an ERR in place of any packet.
       writeErr(this.writer, err.errno, err.sqlState, err.clientMessage, this.state === 'handshake' ? 0 : 2);

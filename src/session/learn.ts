@@ -36,7 +36,8 @@ export function learnState(
 h: LearnHost, ss: ServerSession, cmd: number, fx: StatementEffects | null, parse: RouteParse | null, pendingDatabase: string | null,
 ): StatementEffects['readBack'] | null {
   const st = h.sstate;
-  const wasInSync = ss.applied.version === st.version;
+  const before = st.version;
+  const wasInSync = ss.applied.version === before;
   if (cmd === Command.INIT_DB && pendingDatabase !== null) st.setDatabase(pendingDatabase);
   if (cmd === Command.RESET_CONNECTION) afterResetConnection(h, ss);
   const t = h.tracker;
@@ -57,7 +58,8 @@ h: LearnHost, ss: ServerSession, cmd: number, fx: StatementEffects | null, parse
     }
   }
   if (parse !== null) afterTransactionControl(h, parse);
-  if (wasInSync) markApplied(ss.applied, st);
+  // Only when something changed: the common statement changes nothing and costs no copy.
+  if (wasInSync && st.version !== before) markApplied(ss.applied, st);
   return fx !== null && fx.readBack.length > 0 ? fx.readBack : null;
 }
 
