@@ -26,6 +26,11 @@ export interface SavedCredentials {
   readonly mariadbCapabilities: number;
   readonly charset: number;
   readonly attributes: ReadonlyMap<string, string>;
+  /**
+   * OceanBase proxy-scramble login (spec §2.1): the client's own token against the proxy's scramble P, replayed to
+   * every observer with connect attribute `__proxy_scramble` = P XOR that observer's scramble; `stage1` is unused.
+   */
+  readonly ob?: { readonly token: Buffer; readonly proxyScramble: Buffer };
 }
 
 export type SavedLoginResult =
@@ -55,6 +60,13 @@ export function savedLoginCapabilities(cred: SavedCredentials, serverCaps: numbe
   return cred.database === null ? (caps & ~Capability.CONNECT_WITH_DB) >>> 0 : caps;
 }
 
+/** P XOR S over 20 bytes: what the observer XORs with its own scramble S to recover the proxy's P (spec §2.1). */
+export function xorScramble(proxyScramble: Buffer, serverScramble: Buffer): Buffer {
+  const out = Buffer.alloc(proxyScramble.length);
+  for (let i = 0; i < out.length; i++) out[i] = proxyScramble[i]! ^ (serverScramble[i] ?? 0);
+  return out;
+}
+
 function refused(message: string): SavedLoginResult {
   return { ok: false, errno: ER_NOT_SUPPORTED_AUTH_MODE, sqlState: SQLSTATE_UNABLE_TO_CONNECT, message };
 }
@@ -77,16 +89,21 @@ export async function savedLogin(conn: ServerConnection, cred: SavedCredentials,
     return refused(`server ${conn.name} does not offer 4.1 authentication, which a saved login needs`);
   }
   const caps = savedLoginCapabilities(cred, hs.capabilities);
+  const attributes = new Map(cred.attributes);
+  if (cred.ob !== undefined) {
+    attributes.set('__mysql_client_type', '__ob_proxy');
+    attributes.set('__proxy_scramble', xorScramble(cred.ob.proxyScramble, hs.scramble).toString('latin1'));
+  }
   const w = new PacketWriter(256);
   writeHandshakeResponse(w, {
     capabilities: caps,
     maxPacketSize: MAX_PACKET,
     charset: cred.charset,
     user: cred.user,
-    authResponse: nativeToken(cred.stage1, hs.scramble),
+    authResponse: cred.ob !== undefined ? cred.ob.token : nativeToken(cred.stage1, hs.scramble),
     database: cred.database,
     authPluginName: AuthPlugin.MYSQL_NATIVE_PASSWORD,
-    attributes: new Map(cred.attributes),
+    attributes,
     mariadbCapabilities: cred.mariadbCapabilities & hs.mariadbCapabilities,
   }, 1);
   conn.write(w.take());
@@ -102,6 +119,7 @@ export async function savedLogin(conn: ServerConnection, cred: SavedCredentials,
     if (head !== AUTH_SWITCH_HEADER || switches >= MAX_SWITCHES) {
       throw new OdpError('HANDSHAKE_ERROR', [], `unexpected packet 0x${(head ?? 0).toString(16)} from ${conn.name} during a saved login`);
     }
+    if (cred.ob !== undefined) return refused(`observer ${conn.name} asked for an auth switch, which a proxy-scramble login cannot answer`);
     const sw = decodeAuthSwitchRequest(p.payload, 0, p.payload.length);
     if (sw.pluginName !== AuthPlugin.MYSQL_NATIVE_PASSWORD) {
       return refused(`server ${conn.name} asks for plugin ${sw.pluginName}, which a saved login cannot answer`);

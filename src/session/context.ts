@@ -3,7 +3,7 @@ import type { ServerAddress } from '../backend/server-connection.js';
 import type { Logger } from '../observe/log.js';
 import type { AdminContext } from '../admin/index.js';
 import type { AuthSource } from '../backend/auth-source.js';
-import type { RouteParseCache } from '../route/sql/index.js';
+import type { RouteParse, RouteParseCache } from '../route/sql/index.js';
 import type { RoutingMode } from './transact.js';
 import type { Metrics } from '../observe/metrics.js';
 import type { RequestMonitor } from '../observe/request-monitor.js';
@@ -23,6 +23,17 @@ export interface PeerSession {
   /** Server running this session's statement now (key, that server's thread id); null when idle. */
   runningOn(): { readonly key: string; readonly threadId: number } | null;
   close(reason: string | null): void;
+}
+
+export type LocateResult =
+  | { readonly kind: 'leader'; readonly key: string; readonly detail: string }
+  | { readonly kind: 'none'; readonly detail: string }
+  | { readonly kind: 'fetch'; readonly wait: Promise<void> };
+
+/** Values a statement's placeholders and user variables take (COM_STMT_EXECUTE parameters, EXECUTE ... USING). */
+export interface LocateParams {
+  readonly placeholders: readonly unknown[] | null;
+  readonly userVars: ReadonlyMap<string, string> | null;
 }
 
 export interface RoutingSettings {
@@ -72,7 +83,21 @@ export interface SessionContext {
   addressOf(key: string): ServerAddress;
   reportServerDown(key: string, why: string): void;
   reportServerUp(key: string): void;
-  routing(): RoutingSettings;
+  /** Routing inputs; in oceanbase mode for the given tenant (its servers), ignored otherwise. */
+  routing(tenant?: string | null): RoutingSettings;
+  /** server_routing_mode=oceanbase: logins and routing follow the cluster's tenants (spec §2.2, §5.1). */
+  obMode(): boolean;
+  /** Tenant of a user name that names none (proxy_tenant_name, else sys). */
+  defaultTenant(): string;
+  /** The cluster's name (rootservice_cluster_name or what the cluster reported); '' in mysql mode. */
+  clusterName(): string;
+  /**
+   * oceanbase mode: the partition leader a statement needs (spec §5.1), from the location cache. 'fetch': the table's
+   * entry is being fetched; wait, then ask again. Never called in mysql mode.
+   */
+  locate(tenant: string, db: string | null, parse: RouteParse, params: LocateParams): LocateResult;
+  /** Observers to try for a new session of `tenant`, best first. */
+  tenantLoginOrder(tenant: string): readonly string[];
   readonly routeCache: RouteParseCache;
   findPeer(id: number): PeerSession | undefined;
   peers(): Iterable<PeerSession>;

@@ -6,12 +6,13 @@
 import { OdpError, isOdpError } from '../errors/catalogue.js';
 import { Capability, Command } from '../protocol/constants.js';
 import { writeErr } from '../protocol/err.js';
+import { decodeExecute } from '../protocol/stmt.js';
 import { ServerStatusBits, type ResponseMode } from '../protocol/response.js';
 import type { PacketWriter } from '../protocol/writer.js';
 import type { RouteParse } from '../route/sql/index.js';
 import { internalInitDb, internalPrepare, internalQuery, type QueryResult } from '../backend/internal-query.js';
 import type { SavedCredentials } from '../backend/saved-login.js';
-import type { SessionContext } from './context.js';
+import type { LocateParams, LocateResult, SessionContext } from './context.js';
 import { applyReadBack, readBackQuery, type VarItem } from './effects.js';
 import { writeFramed } from './framing.js';
 import { boundFlagAt, withTypes, type PreparedStatement, type PreparedStatements } from './prepared.js';
@@ -48,6 +49,8 @@ export interface PreparerHost {
   readonly multiServer: boolean;
   readonly inTransaction: boolean;
   readonly capabilities: number;
+  /** Tenant of the session (oceanbase mode routing). */
+  readonly tenant: string | null;
   state: string;
   status: number;
   active: ServerSession | null;
@@ -76,7 +79,22 @@ export class ServerPreparer {
   /** Routes and sends a request that has a response. Returns what onPacket returns (false: stop scanning). */
   route(req: Request, mode: ResponseMode, parse: RouteParse | null, ps: PreparedStatement | null, forcedKey: string | null): boolean {
     const h = this.host;
-    const d = forcedKey !== null ? { key: forcedKey, reason: 'statement_pinned' as const, detail: 'prepared statement state' } : this.decide(parse);
+    const loc = forcedKey === null ? this.locate(parse, ps, req) : null;
+    if (loc !== null && loc.kind === 'fetch') {
+      // The table's location is not known yet: wait for the one fetch of it, then route (spec §3.7 'building').
+      h.state = 'busy';
+      h.preparerCommand = req.cmd;
+      loc.wait.then(
+        () => h.guard(() => {
+          if (h.state === 'closed') return;
+          h.state = 'ready';
+          this.route(req, mode, parse, ps, null);
+        }),
+        (e: unknown) => h.guard(() => this.fail(e, true)),
+      );
+      return false;
+    }
+    const d = forcedKey !== null ? { key: forcedKey, reason: 'statement_pinned' as const, detail: 'prepared statement state' } : this.decide(parse, loc);
     h.lastRoute = d;
     if (d.key === null) return h.writeLocal(errPacket(h.writer, new OdpError('NO_BACKEND', ['every server is down'])));
     const ss = h.pool.get(d.key);
@@ -157,11 +175,11 @@ export class ServerPreparer {
     h.ctx.log.warn('PROXY', `cs_id=${h.id} pinned to server ${ss.key}: ${why}`);
   }
 
-  private decide(parse: RouteParse | null): RouteDecision {
+  private decide(parse: RouteParse | null, leader: LocateResult | null = null): RouteDecision {
     const h = this.host;
     const current = h.active !== null && !h.active.closed ? h.active.key : null;
     if (!h.multiServer) return { key: current ?? h.home, reason: 'single_server', detail: null };
-    const r = h.ctx.routing();
+    const r = h.ctx.routing(h.tenant);
     return decideServer({
       multiServer: true,
       inTransaction: (h.status & ServerStatusBits.IN_TRANS) !== 0,
@@ -175,8 +193,22 @@ export class ServerPreparer {
       mode: r.mode,
       hintTargets: parse?.hints.targetDbServer ?? null,
       configTargets: r.targetDbServer === '' ? null : r.targetDbServer,
+      leader: leader !== null && leader.kind === 'leader' ? leader.key : null,
+      leaderDetail: leader === null || leader.kind === 'fetch' ? null : leader.detail,
       random: Math.random,
     });
+  }
+
+  /**
+   * oceanbase mode: the leader for a statement that names a table and may choose its server (not pinned, not inside a
+   * transaction): the location cache answers, or says to wait for its fetch.
+   */
+  private locate(parse: RouteParse | null, ps: PreparedStatement | null, req: Request): LocateResult | null {
+    const h = this.host;
+    if (!h.multiServer || parse === null || parse.tableName === null || !h.ctx.obMode()) return null;
+    if ((h.status & ServerStatusBits.IN_TRANS) !== 0 || h.pinReason !== null || h.pinNext) return null;
+    const params = ps !== null && req.cmd === Command.STMT_EXECUTE ? { placeholders: executeParams(req, ps), userVars: null } : NO_PARAMS;
+    return h.ctx.locate(h.tenant ?? h.ctx.defaultTenant(), h.sstate.database, parse, params);
   }
 
   private inSync(ss: ServerSession, parse: RouteParse | null, ps: PreparedStatement | null): boolean {
@@ -343,6 +375,20 @@ export class ServerPreparer {
     }
     const fatal = (h.status & ServerStatusBits.IN_TRANS) !== 0 && !(e instanceof ReplyError) ? 'the server of the open transaction was lost' : null;
     h.failRequest(hasReply ? packet : null, fatal);
+  }
+}
+
+const NO_PARAMS: LocateParams = { placeholders: null, userVars: null };
+
+/** The parameter values of a COM_STMT_EXECUTE, for partition keys; null when they cannot be decoded. */
+function executeParams(req: Request, ps: PreparedStatement): readonly unknown[] | null {
+  if (ps.numParams === 0) return null;
+  const t = ps.types;
+  const prev = t === null ? null : Array.from({ length: t.length >> 1 }, (_, i) => t.readUInt16LE(2 * i));
+  try {
+    return decodeExecute(req.buf, req.start, req.end, ps.numParams, prev).values;
+  } catch {
+    return null;
   }
 }
 

@@ -8,10 +8,12 @@
 //     last server session, which must still be alive;
 //  3. a `target_db_server` hint in the statement, then the `target_db_server` parameter: the first priority group
 //     (';'-separated) with a usable server, a random one of its ','-separated members;
-//  4. `random` mode: any alive server; `mysql` mode: the session's home server, or the first alive one when the home
+//  4. `oceanbase` mode: the leader of the partition the statement touches (computed by the caller from the location
+//     cache, spec §5.1), when it is usable; else, like `random` mode, any alive server of the tenant;
+//  5. `random` mode: any alive server; `mysql` mode: the session's home server, or the first alive one when the home
 //     is down (failover between statements).
 
-export type RoutingMode = 'mysql' | 'random';
+export type RoutingMode = 'mysql' | 'random' | 'oceanbase';
 
 export interface RouteInput {
   readonly multiServer: boolean;
@@ -29,13 +31,17 @@ export interface RouteInput {
   readonly mode: RoutingMode;
   readonly hintTargets: string | null;
   readonly configTargets: string | null;
+  /** oceanbase mode: the partition leader of the statement's table, or null (no table, no key, not fetched). */
+  readonly leader: string | null;
+  /** Why there is no leader (diagnosis), or the partition routed to. */
+  readonly leaderDetail: string | null;
   /** [0, 1) */
   readonly random: () => number;
 }
 
 export type RouteReason =
   | 'single_server' | 'in_transaction' | 'session_pinned' | 'statement_pinned' | 'dependent_function'
-  | 'target_db_server_hint' | 'target_db_server' | 'random' | 'home' | 'failover' | 'no_server';
+  | 'target_db_server_hint' | 'target_db_server' | 'partition_leader' | 'random' | 'home' | 'failover' | 'no_server';
 
 export interface RouteDecision {
   /** null: no usable server (the caller answers NO_BACKEND). */
@@ -62,8 +68,9 @@ export function decideServer(r: RouteInput): RouteDecision {
     const k = pickTarget(r.configTargets, r.down, r.random);
     if (k !== null) return { key: k, reason: 'target_db_server', detail: r.configTargets };
   }
+  if (r.leader !== null && !r.down.has(r.leader)) return { key: r.leader, reason: 'partition_leader', detail: r.leaderDetail };
   if (r.alive.length === 0) return { key: null, reason: 'no_server', detail: null };
-  if (r.mode === 'random') return { key: r.alive[Math.floor(r.random() * r.alive.length)] ?? r.alive[0]!, reason: 'random', detail: null };
+  if (r.mode === 'random' || r.mode === 'oceanbase') return { key: r.alive[Math.floor(r.random() * r.alive.length)] ?? r.alive[0]!, reason: 'random', detail: r.leaderDetail };
   if (r.home !== null && !r.down.has(r.home)) return { key: r.home, reason: 'home', detail: null };
   return { key: r.alive[0]!, reason: 'failover', detail: r.home };
 }

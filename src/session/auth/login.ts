@@ -24,6 +24,7 @@ import { ALLOWED_MARIADB_CAPABILITIES, maskCapabilities } from '../commands.js';
 import type { SessionContext } from '../context.js';
 import type { ClientLeg, LoginOutcome } from './types.js';
 import { greetWithProxyScramble, proxyScrambleLogin } from './proxy-scramble-login.js';
+import { obLogin } from './ob-login.js';
 
 export type { ClientLeg, LoginOutcome, LoginSuccess } from './types.js';
 
@@ -50,13 +51,15 @@ async function readHandshakeResponse(client: ClientLeg): Promise<{ hr: Handshake
 
 export async function login(client: ClientLeg, ctx: SessionContext): Promise<LoginOutcome> {
   const source = ctx.authSource();
-  if (source !== null) {
+  if (source !== null || ctx.obMode()) {
     const w = new PacketWriter(256);
     const g = greetWithProxyScramble(client, ctx, w);
     if (client.state !== 'closed') client.state = 'auth';
     const { hr, seq } = await readHandshakeResponse(client);
     const identity = parseUsername(hr.user, ctx.usernameSeparators());
     if (identity.tenant === 'proxysys') return localLogin(client, ctx, hr, identity, g.scramble, seq + 1, g.caps, g.mariadbCaps);
+    if (ctx.obMode()) return obLogin(client, ctx, { hr, identity, scramble: g.scramble, seq, greetCaps: g.caps, greetMariadbCaps: g.mariadbCaps });
+    if (source === null) throw new OdpError('INTERNAL', ['no auth source']);
     return proxyScrambleLogin(client, ctx, source, { hr, identity, scramble: g.scramble, seq, greetCaps: g.caps, greetMariadbCaps: g.mariadbCaps });
   }
   const settings = ctx.settings;
