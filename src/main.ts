@@ -27,6 +27,9 @@ import { RequestMonitor } from './observe/request-monitor.js';
 import { ObserveHttpServer } from './observe/http.js';
 import { MetadataClient } from './cluster/metadata-client.js';
 import { ClusterResource } from './cluster/resource.js';
+import { LocationCache } from './route/location/index.js';
+import { routeByPartition } from './route/router.js';
+import type { ExecValue } from './protocol/binary-value.js';
 
 export interface ProxyOptions {
   readonly config: ProxyConfig;
@@ -108,6 +111,7 @@ export class Proxy implements SessionContext {
   private http: ObserveHttpServer | null = null;
   /** oceanbase mode: the cluster's servers and tenants, and the metadata connections (spec §3). */
   cluster: ClusterResource | null = null;
+  location: LocationCache | null = null;
   private metaClient: MetadataClient | null = null;
   private readonly tenantRouting = new Map<string, RoutingSettings>();
 
@@ -230,8 +234,45 @@ export class Proxy implements SessionContext {
     this.log.info('PROXY', `server ${key} is reachable again`);
   }
 
-  locate(_tenant: string, _db: string | null, _parse: RouteParse, _params: LocateParams): LocateResult {
-    return { kind: 'none', detail: 'location cache not wired yet' };
+  /**
+   * The partition leader of a statement (spec §5.1): from the location cache; a table not cached yet is fetched once
+   * (every session asking meanwhile waits for the same fetch); a dirty entry still routes while it is refreshed.
+   */
+  locate(tenant: string, db: string | null, parse: RouteParse, params: LocateParams, allowFetch: boolean): LocateResult {
+    const cache = this.location;
+    const table = parse.tableName;
+    const dbName = parse.dbName ?? db;
+    if (cache === null || table === null) return { kind: 'none', detail: 'no table' };
+    if (dbName === null) return { kind: 'none', detail: 'no database selected' };
+    const entry = cache.get(tenant, dbName, table);
+    if (entry === undefined) {
+      if (!allowFetch || cache.stateOf(tenant, dbName, table) === 'deleted') return { kind: 'none', detail: `no location for ${dbName}.${table}` };
+      return { kind: 'fetch', wait: this.fetchEntry(tenant, dbName, table) };
+    }
+    if (entry.state === 'dirty') void this.fetchEntry(tenant, dbName, table);
+    const r = routeByPartition(entry, parse, { placeholders: params.placeholders as readonly (ExecValue | null)[] | null ?? [], userVars: params.userVars ?? new Map() });
+    return r.kind === 'leader'
+      ? { kind: 'leader', key: r.server, detail: `${dbName}.${table} tablet ${r.tabletId}${r.partName !== null ? ` (${r.partName})` : ''}` }
+      : { kind: 'none', detail: r.reason };
+  }
+
+  /** One metadata fetch of a table entry; failures are logged and routing falls back (never rejects). */
+  private fetchEntry(tenant: string, db: string, table: string): Promise<void> {
+    const cache = this.location!;
+    const client = this.metaClient!;
+    const targets = (): ServerAddress[] => this.cluster!.servers().filter((x) => x.active).map((x) => ({ host: x.ip, port: x.port }));
+    return cache.fetch(tenant, db, table, async (sql) => (await client.queryAny(targets(), sql)).result).then(
+      () => undefined,
+      (e: unknown) => this.log.warn('ROUTE', `location of ${tenant}.${db}.${table} could not be fetched: ${(e as Error).message}`),
+    );
+  }
+
+  /** Partition-miss feedback and OB_NOT_MASTER (spec §3.7): the entry is refreshed before it is trusted again. */
+  invalidateLocation(tenant: string, db: string, table: string, reason: string): void {
+    this.log.info('ROUTE', `location of ${tenant}.${db}.${table} is stale (${reason}): refreshing`);
+    if (this.location === null) return;
+    this.location.invalidate(tenant, db, table, reason);
+    void this.fetchEntry(tenant, db, table); // refreshed now, not at the next statement that needs it
   }
 
   obMode(): boolean {
@@ -282,6 +323,11 @@ export class Proxy implements SessionContext {
     res.onChange(learn);
     this.cluster = res;
     this.metaClient = client;
+    this.location = new LocationCache({
+      expireMs: () => c.getTimeMs('location_expire_period_time') || Infinity, // 0: no forced expiry (ODP)
+      minRefreshIntervalMs: () => c.getTimeMs('delay_update_entry_interval'),
+      log: this.log,
+    });
     this.log.info('PROXY', `OceanBase cluster ${res.clusterName} ${res.version}: ${res.servers().length} servers`);
   }
 

@@ -95,7 +95,9 @@ export interface SessionContext {
    * oceanbase mode: the partition leader a statement needs (spec §5.1), from the location cache. 'fetch': the table's
    * entry is being fetched; wait, then ask again. Never called in mysql mode.
    */
-  locate(tenant: string, db: string | null, parse: RouteParse, params: LocateParams): LocateResult;
+  locate(tenant: string, db: string | null, parse: RouteParse, params: LocateParams, allowFetch: boolean): LocateResult;
+  /** Partition-miss feedback (ob_proxy_partition_hit=0): refresh that table's locations. */
+  invalidateLocation(tenant: string, db: string, table: string, reason: string): void;
   /** Observers to try for a new session of `tenant`, best first. */
   tenantLoginOrder(tenant: string): readonly string[];
   readonly routeCache: RouteParseCache;

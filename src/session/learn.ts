@@ -3,7 +3,7 @@
 // that ran the request already has the new state, so it is marked applied there.
 
 import { Command } from '../protocol/constants.js';
-import { decodeOk, parseSessionTrack } from '../protocol/ok.js';
+import { decodeOk, parseSessionTrack, type SessionTrackItem } from '../protocol/ok.js';
 import type { ResponseTracker } from '../protocol/response.js';
 import type { RouteParse } from '../route/sql/index.js';
 import type { SessionContext } from './context.js';
@@ -11,6 +11,7 @@ import { applySessionTrack, type StatementEffects } from './effects.js';
 import type { PreparedStatements } from './prepared.js';
 import type { ServerSession, ServerSessionPool } from './server-session.js';
 import { markApplied, type SessionState } from './state.js';
+import type { RouteDecision } from './transact.js';
 
 /** The part of the client session state learning reads and updates. */
 export interface LearnHost {
@@ -26,6 +27,8 @@ export interface LearnHost {
   pinReason: string | null;
   pinNext: boolean;
   heldBegin: string | null;
+  readonly tenant: string | null;
+  readonly lastRoute: RouteDecision | null;
 }
 
 /**
@@ -42,7 +45,7 @@ h: LearnHost, ss: ServerSession, cmd: number, fx: StatementEffects | null, parse
   if (cmd === Command.RESET_CONNECTION) afterResetConnection(h, ss);
   const t = h.tracker;
   if (t.lastInsertId > 0) st.setLastInsertId(BigInt(t.lastInsertId));
-  if (t.lastSessionOk !== null) learnSessionTrack(h, t.lastSessionOk);
+  if (t.lastSessionOk !== null) learnSessionTrack(h, t.lastSessionOk, parse);
       h.pinNext = false;
   if (fx !== null) {
     if (fx.useDb !== null) st.setDatabase(fx.useDb);
@@ -64,16 +67,31 @@ h: LearnHost, ss: ServerSession, cmd: number, fx: StatementEffects | null, parse
 }
 
 /** Session-track data of the last OK (the client negotiated CLIENT_SESSION_TRACK): variables the server reports. */
-function learnSessionTrack(h: LearnHost, ok: Buffer): void {
+function learnSessionTrack(h: LearnHost, ok: Buffer, parse: RouteParse | null): void {
   try {
     const state = decodeOk(ok, 0, ok.length, h.capabilities).sessionState;
-    const pin = state !== null ? applySessionTrack(h.sstate, parseSessionTrack(state)) : null;
+    const items = state !== null ? parseSessionTrack(state) : [];
+    const pin = applySessionTrack(h.sstate, items);
+    partitionFeedback(h, items, parse);
     if (pin !== null && h.pinReason === null && h.multiServer) {
       h.pinReason = pin;
       h.ctx.log.info('PROXY', `cs_id=${h.id} pinned to server ${h.active?.key ?? '?'}: ${pin}`);
     }
   } catch (e) {
     h.ctx.log.warn('PROXY', `cs_id=${h.id}: ignored malformed session-track data: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * OceanBase's partition-hit feedback (spec §3.7, §6.2): `ob_proxy_partition_hit=0` after a statement the proxy routed
+ * by partition means the location it used is stale: that table's entry is refreshed before it is trusted again.
+ */
+function partitionFeedback(h: LearnHost, items: readonly SessionTrackItem[], parse: RouteParse | null): void {
+  if (parse === null || parse.tableName === null || h.lastRoute?.reason !== 'partition_leader') return;
+  for (const it of items) {
+    if (it.kind !== 'system_variable' || it.name !== 'ob_proxy_partition_hit' || it.value !== '0') continue;
+    const db = parse.dbName ?? h.sstate.database;
+    if (db !== null) h.ctx.invalidateLocation(h.tenant ?? h.ctx.defaultTenant(), db, parse.tableName, `partition miss on ${h.active?.key ?? '?'}`);
   }
 }
 

@@ -77,9 +77,9 @@ export class ServerPreparer {
   constructor(private readonly host: PreparerHost) {}
 
   /** Routes and sends a request that has a response. Returns what onPacket returns (false: stop scanning). */
-  route(req: Request, mode: ResponseMode, parse: RouteParse | null, ps: PreparedStatement | null, forcedKey: string | null): boolean {
+  route(req: Request, mode: ResponseMode, parse: RouteParse | null, ps: PreparedStatement | null, forcedKey: string | null, afterFetch = false): boolean {
     const h = this.host;
-    const loc = forcedKey === null ? this.locate(parse, ps, req) : null;
+    const loc = forcedKey === null ? this.locate(parse, ps, req, !afterFetch) : null;
     if (loc !== null && loc.kind === 'fetch') {
       // The table's location is not known yet: wait for the one fetch of it, then route (spec §3.7 'building').
       h.state = 'busy';
@@ -88,7 +88,7 @@ export class ServerPreparer {
         () => h.guard(() => {
           if (h.state === 'closed') return;
           h.state = 'ready';
-          this.route(req, mode, parse, ps, null);
+          this.route(req, mode, parse, ps, null, true);
         }),
         (e: unknown) => h.guard(() => this.fail(e, true)),
       );
@@ -203,12 +203,12 @@ export class ServerPreparer {
    * oceanbase mode: the leader for a statement that names a table and may choose its server (not pinned, not inside a
    * transaction): the location cache answers, or says to wait for its fetch.
    */
-  private locate(parse: RouteParse | null, ps: PreparedStatement | null, req: Request): LocateResult | null {
+  private locate(parse: RouteParse | null, ps: PreparedStatement | null, req: Request, allowFetch: boolean): LocateResult | null {
     const h = this.host;
     if (!h.multiServer || parse === null || parse.tableName === null || !h.ctx.obMode()) return null;
     if ((h.status & ServerStatusBits.IN_TRANS) !== 0 || h.pinReason !== null || h.pinNext) return null;
     const params = ps !== null && req.cmd === Command.STMT_EXECUTE ? { placeholders: executeParams(req, ps), userVars: null } : NO_PARAMS;
-    return h.ctx.locate(h.tenant ?? h.ctx.defaultTenant(), h.sstate.database, parse, params);
+    return h.ctx.locate(h.tenant ?? h.ctx.defaultTenant(), h.sstate.database, parse, params, allowFetch);
   }
 
   private inSync(ss: ServerSession, parse: RouteParse | null, ps: PreparedStatement | null): boolean {

@@ -23,53 +23,49 @@ const MAX_NESTED_STATEMENTS = 4;
 export function dispatch(c: Ctx, i: number): void {
   if (c.nesting >= MAX_NESTED_STATEMENTS) return;
   c.nesting++; // reset by parseRoute, so an exception cannot leave it raised
-  verb(c, i);
-  c.nesting--;
-}
-
-function verb(c: Ctx, i: number): void {
   c.hintPos = i + 1;
   switch (c.kw(i)) {
-    case K.SELECT: parseSelect(c, i); return;
-    case K.INSERT: case K.REPLACE: parseInsert(c, i); return;
-    case K.UPDATE: parseUpdate(c, i); return;
-    case K.DELETE: parseDelete(c, i); return;
-    case K.MERGE: parseMerge(c, i); return;
-    case K.SET: parseSet(c, i); return;
-    case K.USE: parseUse(c, i); return;
-    case K.BEGIN: parseBegin(c, i); return;
-    case K.START: parseStart(c, i); return;
-    case K.COMMIT: parseCommit(c); return;
-    case K.ROLLBACK: parseRollback(c, i); return;
-    case K.SAVEPOINT: parseSavepoint(c, i); return;
-    case K.RELEASE: parseRelease(c, i); return;
-    case K.XA: parseXa(c, i); return;
-    case K.SHOW: parseShow(c, i); return;
-    case K.DESC: case K.DESCRIBE: case K.EXPLAIN: parseExplain(c, i, dispatch); return;
-    case K.PREPARE: parsePrepare(c, i); return;
-    case K.EXECUTE: parseExecute(c, i); return;
-    case K.DEALLOCATE: if (c.isKw(i + 1, K.PREPARE)) parseDeallocate(c, i + 1); return;
+    case K.SELECT: parseSelect(c, i); break;
+    case K.INSERT: case K.REPLACE: parseInsert(c, i); break;
+    case K.UPDATE: parseUpdate(c, i); break;
+    case K.DELETE: parseDelete(c, i); break;
+    case K.MERGE: parseMerge(c, i); break;
+    case K.SET: parseSet(c, i); break;
+    case K.USE: parseUse(c, i); break;
+    case K.BEGIN: parseBegin(c, i); break;
+    case K.START: parseStart(c, i); break;
+    case K.COMMIT: parseCommit(c); break;
+    case K.ROLLBACK: parseRollback(c, i); break;
+    case K.SAVEPOINT: parseSavepoint(c, i); break;
+    case K.RELEASE: parseRelease(c, i); break;
+    case K.XA: parseXa(c, i); break;
+    case K.SHOW: parseShow(c, i); break;
+    case K.DESC: case K.DESCRIBE: case K.EXPLAIN: parseExplain(c, i, dispatch); break;
+    case K.PREPARE: parsePrepare(c, i); break;
+    case K.EXECUTE: parseExecute(c, i); break;
+    case K.DEALLOCATE: if (c.isKw(i + 1, K.PREPARE)) parseDeallocate(c, i + 1); break;
     case K.DROP:
       if (c.isKw(i + 1, K.PREPARE)) parseDeallocate(c, i + 1);
       else parseDdl(c, i);
-      return;
-    case K.CREATE: parseCreate(c, i); return;
-    case K.ALTER: case K.TRUNCATE: case K.RENAME: parseDdl(c, i); return;
-    case K.GRANT: c.r.kind = 'GRANT'; return;
-    case K.REVOKE: c.r.kind = 'REVOKE'; return;
-    case K.LOAD: parseLoad(c, i); return;
-    case K.LOCK: parseLock(c, i); return;
-    case K.UNLOCK: parseUnlock(c, i); return;
-    case K.KILL: parseKill(c, i); return;
-    case K.HELP: c.r.kind = 'HELP'; return;
-    case K.CALL: parseCall(c, i); return;
-    case K.PING: parsePing(c, i); return;
-    case K.WITH: parseWith(c, i); return;
-    case K.DECLARE: c.r.multiStatement = false; return;
+      break;
+    case K.CREATE: parseCreate(c, i); break;
+    case K.ALTER: case K.TRUNCATE: case K.RENAME: parseDdl(c, i); break;
+    case K.GRANT: c.r.kind = 'GRANT'; break;
+    case K.REVOKE: c.r.kind = 'REVOKE'; break;
+    case K.LOAD: parseLoad(c, i); break;
+    case K.LOCK: parseLock(c, i); break;
+    case K.UNLOCK: parseUnlock(c, i); break;
+    case K.KILL: parseKill(c, i); break;
+    case K.HELP: c.r.kind = 'HELP'; break;
+    case K.CALL: parseCall(c, i); break;
+    case K.PING: parsePing(c, i); break;
+    case K.WITH: parseWith(c, i); break;
+    case K.DECLARE: c.r.multiStatement = false; break;
     default:
       if (c.isOp(i, O.LPAREN)) parenthesisedQuery(c, i);
-      return;
+      break;
   }
+  c.nesting--;
 }
 
 /** CREATE PROCEDURE/FUNCTION/TRIGGER/EVENT bodies may contain `;`: the statement is not a multi-statement. */

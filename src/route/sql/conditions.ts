@@ -33,10 +33,7 @@ export function clauseEnd(c: Ctx, s: number): number {
     if (t === T.WORD) {
       const kw = v >> 5;
       if (kw === K.CASE) { i = skipCase(c, i + 1, n); continue; }
-      if (kw !== 0 && (KW_FLAGS[kw]! & KF_CLAUSE_END) !== 0 &&
-        !((kw === K.LEFT || kw === K.RIGHT) && c.isOp(i + 1, O.LPAREN))) {
-        return i;
-      }
+      if (isClauseEnd(c, kw, i)) return i;
     } else if (v === ((O.LPAREN << 5) | T.OP)) {
       const m = c.close(i);
       if (m < 0) return n;
@@ -48,6 +45,11 @@ export function clauseEnd(c: Ctx, s: number): number {
     i++;
   }
   return n;
+}
+
+/** Keyword kw at token i ends a clause at paren depth 0 (LEFT( and RIGHT( are functions, not joins). */
+function isClauseEnd(c: Ctx, kw: number, i: number): boolean {
+  return kw !== 0 && (KW_FLAGS[kw]! & KF_CLAUSE_END) !== 0 && !((kw === K.LEFT || kw === K.RIGHT) && c.isOp(i + 1, O.LPAREN));
 }
 
 /** Index after the END matching a CASE whose body starts at i (bounded by e). */
@@ -69,19 +71,38 @@ export function skipCase(c: Ctx, i: number, e: number): number {
 }
 
 /**
- * Extracts key conditions from the boolean expression in tokens [s, e). When the statement was cut at the
+ * Extracts key conditions from the WHERE / ON clause starting at token s and returns the index of its end (as
+ * clauseEnd would): one pass finds the clause end and splits the conjuncts. When the statement was cut at the
  * parse limit and the clause runs into the cut, more (OR ...) may follow unseen: its conditions are dropped.
  */
-export function parseClause(c: Ctx, s: number, e: number): void {
+export function parseClause(c: Ctx, s: number): number {
   const mark = c.r.conditions.length;
-  level(c, s, e, 0);
+  const e = level(c, s, c.n, 0, true);
+  truncatedClause(c, mark, e);
+  return e;
+}
+
+/** parseClause over the tokens [s, e) only (a parenthesised condition: MERGE ... ON (...)). */
+export function parseClauseIn(c: Ctx, s: number, e: number): void {
+  const mark = c.r.conditions.length;
+  level(c, s, e, 0, false);
+  truncatedClause(c, mark, e);
+}
+
+function truncatedClause(c: Ctx, mark: number, e: number): void {
   if (c.cut && e >= c.n) {
     truncateConditions(c.r, mark);
     noKey(c.r, 'statement truncated at the parse limit');
   }
 }
 
-function level(c: Ctx, s: number, e: number, depth: number): void {
+/**
+ * One AND-level of a boolean expression in [s, e): conjuncts are split at AND / && and handed to conjunct();
+ * OR / || / XOR at this level drops the level's conditions. With `top` (the clause itself, e = END) the scan
+ * also stops at the clause end, which it returns; a nested level (a parenthesised group) returns e.
+ * Invariant with `top`: the index returned is exactly clauseEnd(c, s), however the level ends.
+ */
+function level(c: Ctx, s: number, e: number, depth: number, top: boolean): number {
   const r = c.r;
   const mark = r.conditions.length;
   let cs = s;
@@ -96,20 +117,22 @@ function level(c: Ctx, s: number, e: number, depth: number): void {
       const op = v >> 5;
       if (op === O.LPAREN) {
         const m = c.close(i);
-        if (m < 0 || m >= e) { disjunction(c, mark, 'unbalanced parentheses in condition'); return; }
+        if (m < 0 || m >= e) { disjunction(c, mark, 'unbalanced parentheses in condition'); return top ? n : e; }
         i = m + 1;
         continue;
       }
-      if (op === O.OROR) { disjunction(c, mark, 'OR in condition'); return; }
+      if (op === O.RPAREN && top) { e = i; break; } // an unmatched `)`: the clause is inside a group
+      if (op === O.OROR) { disjunction(c, mark, 'OR in condition'); return top ? clauseEnd(c, i + 1) : e; }
       if (op === O.ANDAND) { conjunct(c, cs, i, depth); cs = i + 1; }
     } else if (t === T.WORD) {
       const kw = v >> 5;
+      if (top && isClauseEnd(c, kw, i)) { e = i; break; }
       if (kw === K.AND) {
         if (between) between = false;
         else { conjunct(c, cs, i, depth); cs = i + 1; }
       } else if (kw === K.OR || kw === K.XOR) {
         disjunction(c, mark, 'OR in condition');
-        return;
+        return top ? clauseEnd(c, i + 1) : e;
       } else if (kw === K.BETWEEN) {
         between = true;
       } else if (kw === K.CASE) {
@@ -120,6 +143,7 @@ function level(c: Ctx, s: number, e: number, depth: number): void {
     i++;
   }
   conjunct(c, cs, e, depth);
+  return e;
 }
 
 function disjunction(c: Ctx, mark: number, reason: string): void {
@@ -137,7 +161,7 @@ function conjunct(c: Ctx, s: number, e: number, depth: number): void {
   if (c.isOp(s, O.LPAREN)) {
     const m = c.close(s);
     if (m === e - 1) {
-      if (depth < MAX_GROUP_DEPTH && !c.isKw(s + 1, K.SELECT)) level(c, s + 1, m, depth + 1);
+      if (depth < MAX_GROUP_DEPTH && !c.isKw(s + 1, K.SELECT)) level(c, s + 1, m, depth + 1, false);
       else skip(c);
       return;
     }

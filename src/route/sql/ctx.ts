@@ -26,6 +26,10 @@ export class Ctx {
   nesting = 0;
   /** Token index right after the verb: where a `/*+ ... *\/` hint comment may sit. */
   hintPos = 1;
+  /** Scratch of tables.ts qualifiedName: token indexes of the last `db.name@link` found (-1: part absent). */
+  qDb = -1;
+  qName = 0;
+  qLink = -1;
 
   // The lexer's token arrays, re-bound after every lex (they are replaced when they grow).
   /** Packed tokens (`aux << 5 | type`, see Lexer.tok). */

@@ -12,6 +12,10 @@ import { C, CLS16, F, MAX_COMMENTS, O, T, isDigit, isIdent, nextOrEnd, tokOp } f
 export { MAX_COMMENTS } from './tokens.js';
 
 const INITIAL_TOKENS = 512;
+/** Token slots kept free past a run's worst case (one operator token starting past the run, the END sentinel). */
+const RUN_SLACK = 3;
+/** Shortest run worth scanning before the token arrays are grown. */
+const MIN_RUN = 64;
 
 /** Operator code of the one-character operators the scan loop handles inline (`= , . ( )`), else 0. */
 const OPS1 = new Uint8Array(128);
@@ -61,6 +65,8 @@ export class Lexer {
   private done = false;
   /** Out-parameter of the scanners. */
   private readonly out: ScanOut = { type: T.INT };
+  /** Scan position between runs of scan(). */
+  private pos = 0;
   /** Position of the next backslash at or after the last search start (src.length when none). */
   private backslashAt = -1;
   /** Out-parameter of longWord: the keyword id of the long word. */
@@ -83,12 +89,15 @@ export class Lexer {
     this.done = false;
     this.backslashAt = -1;
     this.stmtEnd = limit;
-    this.scan();
+    this.pos = 0;
+    do { // runs: the token arrays grow between them (one run covers INITIAL_TOKENS - RUN_SLACK characters)
+      if (this.tok.length - this.count - RUN_SLACK < MIN_RUN) this.ensure(this.tok.length + MIN_RUN);
+      this.scan();
+    } while (this.pos < limit && !this.done);
     const end = this.stmtEnd;
     while (this.depth > 0) this.match[this.stack[--this.depth]!] = -1;
     if (truncated && end === limit) this.dropCutToken();
-    this.ensure(this.count + 1);
-    this.tok[this.count] = T.END;
+    this.tok[this.count] = T.END; // in bounds: RUN_SLACK
     this.start[this.count] = end;
     this.stop[this.count] = end;
     this.flags[this.count] = 0;
@@ -108,8 +117,13 @@ export class Lexer {
   }
 
   /**
-   * Main loop. Blanks, words, integers and `( ) , . =` are handled inline on local copies of the token arrays
-   * (the hot path of typical statements); everything else goes through slow(), which uses this.push.
+   * One run of the main loop: tokenizes from this.pos while the next token starts before the run's end, which
+   * is as far as the token arrays have room for (see lex); returns with this.pos and this.count updated.
+   * Blanks, words, integers and `( ) , . =` are handled inline on local copies of the token arrays (the hot
+   * path of typical statements); everything else goes through slow(), which uses this.push.
+   * Room invariant (why there is no capacity check per token): every token consumes at least one character
+   * and only one token (an operator right after a word or integer) can start at or past the run's end, so
+   * a run writes at most end - pos + 1 tokens; RUN_SLACK keeps that one and the END sentinel.
    */
   private scan(): void {
     const src = this.src;
@@ -118,21 +132,18 @@ export class Lexer {
     const pack = PACK16;
     const fnWords = FN_WORDS;
     const ops1 = OPS1;
+    const tok = this.tok;
+    const start = this.start;
+    const stop = this.stop;
     let fnSeen = 0;
-    let tok = this.tok;
-    let start = this.start;
-    let stop = this.stop;
-    let count = 0;
-    let i = 0;
-    while (i < limit) {
+    let count = this.count;
+    let i = this.pos;
+    const room = tok.length - count - RUN_SLACK;
+    const end = limit - i > room ? i + room : limit;
+    while (i < end) {
       const c = src.charCodeAt(i);
       const cls = cls0[c]!;
       if (cls === C.SPACE) { i++; continue; }
-      if (count + 2 >= tok.length) {
-        this.count = count;
-        this.ensure(count + 2);
-        tok = this.tok; start = this.start; stop = this.stop;
-      }
       if (cls === C.WORD || (cls === QPREFIX && (i + 1 >= limit || src.charCodeAt(i + 1) !== 39))) {
         // Word: accumulate the exact packed key (see keywords.ts) while scanning, 5 characters per int.
         let a = pack[c]!;
@@ -173,7 +184,7 @@ export class Lexer {
         count++;
         i = j;
         // What directly follows a word (a blank, or `= , . ( )` of `id=1`, `pad)`, `t.c`, `SUM(`) is handled
-        // here rather than by another trip round the loop; ch was read, and the room check above covers two tokens.
+        // here rather than by another trip round the loop (ch was read when code is 0).
         if (code === 0) {
           if (ch === 32) {
             i = j + 1;
@@ -246,11 +257,11 @@ export class Lexer {
       }
       this.count = count;
       i = c === 39 ? this.lexString(i, 39, T.STRING, i) : this.slow(i, c);
-      if (this.done) { this.fnSeen |= fnSeen; return; }
       count = this.count;
-      tok = this.tok; start = this.start; stop = this.stop;
+      if (this.done) break;
     }
     this.count = count;
+    this.pos = i;
     this.fnSeen |= fnSeen;
   }
 
@@ -288,12 +299,12 @@ export class Lexer {
       return limit;
     }
     const next = i + 1 < limit ? src.charCodeAt(i + 1) : -1;
+    if (isDigit(c)) return this.lexWord(i); // 1abc, 0xg, the 1t of db.1t
     if (CLS16[c] === C.WORD) { // x'..' b'..' n'..'
       if ((c | 32) === 120) return this.lexQuotedBits(i, T.HEX);
       if ((c | 32) === 98) return this.lexQuotedBits(i, T.BIT);
       return this.lexString(i + 1, 39, T.NSTRING, i);
     }
-    if (isDigit(c)) return this.lexWord(i); // 1abc, 0xg, the 1t of db.1t
     if (c === 39 || (c === 34 && !this.ansiQuotes)) return this.lexString(i, c, T.STRING, i);
     if (c === 96 || (c === 34 && this.ansiQuotes)) return this.lexQuotedIdent(i, c);
     if (c === 47 && next === 42) return this.lexBlockComment(i);

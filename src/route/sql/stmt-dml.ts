@@ -2,7 +2,7 @@
 // Each parser receives the index of its verb token and fills c.r. Only the outer statement is inspected:
 // parenthesised groups (subqueries, derived tables) are skipped via the lexer's paren-match table.
 
-import { clauseEnd, parseClause } from './conditions.js';
+import { clauseEnd, parseClause, parseClauseIn } from './conditions.js';
 import type { Ctx } from './ctx.js';
 import { K } from './keywords.js';
 import { O, T } from './tokens.js';
@@ -28,9 +28,7 @@ export function parseSelect(c: Ctx, i: number): void {
       fromSeen = true;
       j = parseTableRefs(c, j + 1);
     } else if (kw === K.WHERE) {
-      const e = clauseEnd(c, j + 1);
-      parseClause(c, j + 1, e);
-      j = e;
+      j = parseClause(c, j + 1);
     } else if (kw === K.UNION || kw === K.EXCEPT || kw === K.INTERSECT || kw === K.MINUS) {
       c.r.conditions = EMPTY_CONDITIONS;
       noKey(c.r, 'set operation (UNION/EXCEPT/INTERSECT)');
@@ -213,8 +211,7 @@ export function parseDelete(c: Ctx, i: number): void {
 }
 
 function whereAt(c: Ctx, j: number): void {
-  if (!c.isKw(j, K.WHERE)) return;
-  parseClause(c, j + 1, clauseEnd(c, j + 1));
+  if (c.isKw(j, K.WHERE)) parseClause(c, j + 1);
 }
 
 /** MERGE INTO t [alias] USING src ON (cond) WHEN ... */
@@ -226,6 +223,6 @@ export function parseMerge(c: Ctx, i: number): void {
   j = tableName(c, j, true);
   if (j < 0) return;
   while (j < c.n && !c.isKw(j, K.ON)) j = c.skipParen(j);
-  if (c.isOp(j + 1, O.LPAREN) && c.close(j + 1) > 0) parseClause(c, j + 2, c.close(j + 1));
+  if (c.isOp(j + 1, O.LPAREN) && c.close(j + 1) > 0) parseClauseIn(c, j + 2, c.close(j + 1));
   else if (c.type(j + 1) !== T.END) c.r.skippedConditions++;
 }

@@ -10,6 +10,7 @@ import type { Ctx } from './ctx.js';
 import { K, KW_FLAGS, KF_ALIAS_STOP } from './keywords.js';
 import { O, T } from './tokens.js';
 import { addTable, noKey } from './result.js';
+import type { TableRef } from './types.js';
 
 const MAX_NESTING = 8;
 
@@ -39,10 +40,12 @@ function refList(c: Ctx, i: number, depth: number): number {
     if (!c.isKw(k, K.JOIN) && !c.isKw(k, K.STRAIGHT_JOIN)) return j;
     j = next(factor(c, k + 1, depth));
     if (c.isKw(j, K.ON)) {
-      const e = clauseEnd(c, j + 1);
-      if (inner && !c.stopTables) parseClause(c, j + 1, e);
-      else c.r.skippedConditions++;
-      j = e;
+      if (inner && !c.stopTables) {
+        j = parseClause(c, j + 1);
+      } else {
+        c.r.skippedConditions++;
+        j = clauseEnd(c, j + 1);
+      }
     } else if (c.isKw(j, K.USING) && c.isOp(j + 1, O.LPAREN)) {
       j = c.skipParen(j + 1);
     }
@@ -81,22 +84,10 @@ function factor(c: Ctx, i: number, depth: number): number {
 }
 
 function namedTable(c: Ctx, i: number): number {
-  if (!c.isIdent(i)) return -i - 1;
-  let db: string | null = null;
-  let nameTok = i;
-  let j = i + 1;
-  if (c.isOp(j, O.DOT) && c.isIdent(j + 1)) {
-    db = c.ident(i);
-    nameTok = j + 1;
-    j += 2;
-  }
-  let dblink: string | null = null;
-  if (c.type(j) === T.USERVAR && c.adjacent(j)) {
-    dblink = c.text(j).slice(1);
-    j++;
-  }
+  let j = qualifiedName(c, i);
+  if (j < 0) return -i - 1;
   if (bareEnd(c, j)) { // the usual `FROM t WHERE ...` / `FROM t, u`: none of the optional parts follows
-    if (!c.stopTables) addTable(c.r, { db, name: c.ident(nameTok), alias: null, dblink });
+    if (!c.stopTables) addTable(c.r, tableRef(c, null));
     return j;
   }
   const first = c.r.tables.length === 0;
@@ -109,8 +100,36 @@ function namedTable(c: Ctx, i: number): number {
     j = partition(c, j, first);
   }
   j = indexHints(c, j);
-  if (!c.stopTables) addTable(c.r, { db, name: c.ident(nameTok), alias: aliasName, dblink });
+  if (!c.stopTables) addTable(c.r, tableRef(c, aliasName));
   return j;
+}
+
+/**
+ * `[db.]name [@link]` at i: records the token indexes in c.qDb / c.qName / c.qLink (-1: absent) and returns
+ * the index after it, or -1 when i is not an identifier. Allocates nothing: the strings are made by tableRef
+ * only for a table that is reported.
+ */
+function qualifiedName(c: Ctx, i: number): number {
+  if (!c.isIdent(i)) return -1;
+  let j = i + 1;
+  if (c.isOp(j, O.DOT) && c.isIdent(j + 1)) {
+    c.qDb = i;
+    c.qName = j + 1;
+    j += 2;
+  } else {
+    c.qDb = -1;
+    c.qName = i;
+  }
+  c.qLink = -1;
+  if (c.type(j) === T.USERVAR && c.adjacent(j)) c.qLink = j++;
+  return j;
+}
+
+/** The TableRef of the name qualifiedName found last. */
+function tableRef(c: Ctx, alias: string | null): TableRef {
+  const db = c.qDb < 0 ? null : c.ident(c.qDb);
+  const dblink = c.qLink < 0 ? null : c.src.slice(c.tStart[c.qLink]! + 1, c.tStop[c.qLink]);
+  return { db, name: c.ident(c.qName), alias, dblink };
 }
 
 /** Token j cannot start PARTITION, an alias or an index hint (aliasAt, partition and indexHints are no-ops). */
@@ -166,25 +185,13 @@ function indexHints(c: Ctx, i: number): number {
 
 /** `[db.]name [@link]` as a single table (INSERT target, DDL, CALL); returns the index after it or -1. */
 export function tableName(c: Ctx, i: number, alsoAlias: boolean): number {
-  if (!c.isIdent(i)) return -1;
-  let db: string | null = null;
-  let nameTok = i;
-  let j = i + 1;
-  if (c.isOp(j, O.DOT) && c.isIdent(j + 1)) {
-    db = c.ident(i);
-    nameTok = j + 1;
-    j += 2;
-  }
-  let dblink: string | null = null;
-  if (c.type(j) === T.USERVAR && c.adjacent(j)) {
-    dblink = c.text(j).slice(1);
-    j++;
-  }
+  let j = qualifiedName(c, i);
+  if (j < 0) return -1;
   let aliasName: string | null = null;
   if (alsoAlias) {
     const a = aliasAt(c, j);
     if (a >= 0) { aliasName = c.ident(a); j = a + 1; }
   }
-  addTable(c.r, { db, name: c.ident(nameTok), alias: aliasName, dblink });
+  addTable(c.r, tableRef(c, aliasName));
   return j;
 }
