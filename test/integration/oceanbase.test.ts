@@ -69,11 +69,24 @@ describe('oceanbase mode against the lab emulators', () => {
         statements.push(`REPLACE INTO t_key (id, k, v) VALUES (${i}, ${i * 13}, 'k')`, `SELECT v FROM t_key WHERE k = ${i * 13}`);
         statements.push(`REPLACE INTO t_range (id, v) VALUES (${i * 23}, 'r')`, `UPDATE t_range SET v = 'r2' WHERE id = ${i * 23}`);
         statements.push(`REPLACE INTO t_list (id, region, v) VALUES (${i}, ${(i % 8) + 1}, 'l')`, `DELETE FROM t_list WHERE region = ${(i % 8) + 1} AND id = ${i + 1000}`);
+        const name = 'aehmoqtz'[i % 8]! + String(i);
+        statements.push(`REPLACE INTO t_range_cols (id, name, v) VALUES (${i}, '${name}', 'c')`, `SELECT v FROM t_range_cols WHERE name = '${name}'`);
+        statements.push(`REPLACE INTO t_sub (id, a, c, v) VALUES (${i}, ${i % 3 - 1}, 'c${i}', 's')`, `SELECT v FROM t_sub WHERE a = ${i % 3 - 1} AND c = 'c${i}'`);
       }
       lab.clearLog();
       for (const sql of statements) await c.query(sql);
-      for (let i = 1; i <= 8; i++) await c.execute('SELECT v FROM t_hash WHERE id = ?', [i * 7]);
-      const ours = lab.executedLog().filter((e) => e.user.startsWith('root') && e.tabletId !== null && /t_(hash|key|range|list)/.test(e.sql));
+      for (let i = 1; i <= 6; i++) {
+        await c.execute('SELECT v FROM t_hash WHERE id = ?', [i * 7]);
+        await c.execute('SELECT v FROM t_key WHERE k = ?', [i * 13]);
+        await c.execute('UPDATE t_range SET v = ? WHERE id = ?', ['p', i * 23]);
+        await c.execute('SELECT v FROM t_list WHERE region = ? AND id = ?', [(i % 8) + 1, i]);
+        await c.execute('SELECT v FROM t_range_cols WHERE name = ?', ['aehmoqtz'[i % 8]! + String(i)]);
+        await c.execute('SELECT v FROM t_sub WHERE a = ? AND c = ?', [i % 3 - 1, `c${i}`]);
+      }
+      const ours = lab.executedLog().filter((e) => e.user.startsWith('root') && e.tabletId !== null && /t_(hash|key|range|list|range_cols|sub)\b/.test(e.sql));
+      const kinds = new Set(ours.map((e) => /t_(hash|key|range_cols|range|list|sub)/.exec(e.sql)?.[0]).filter((x) => x !== undefined));
+      assert.equal(kinds.size, 6, `statements of every partitioned table were logged: ${[...kinds].join(', ')}`);
+      assert.ok(ours.some((e) => e.command === 'COM_STMT_EXECUTE'), 'prepared executions were routed too');
       assert.ok(ours.length >= statements.length, `${ours.length} routed statements logged`);
       const misses = ours.filter((e) => e.partitionHit !== 1);
       assert.deepEqual(misses.map((e) => `${e.server}: ${e.sql}`), [], 'every statement ran on its partition leader');
