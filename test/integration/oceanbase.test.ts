@@ -3,6 +3,7 @@
 // executed log), data correct through the shared MariaDB.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import type mysql from 'mysql2/promise';
 import { startLabCluster, type LabCluster } from '../../lab/observer/cluster.js';
@@ -119,5 +120,29 @@ describe('oceanbase mode against the lab emulators', () => {
     } finally {
       c.destroy();
     }
+  });
+
+  test('sysbench oltp_read_write through the proxy against the lab runs clean (text and PS)', async () => {
+    const base = ['--db-driver=mysql', '--mysql-host=127.0.0.1', `--mysql-port=${proxy.port}`, '--mysql-user=root@test',
+      '--mysql-password=root_pw', '--mysql-db=lab_db', '--tables=2', '--table-size=2000', '--rand-type=uniform'];
+    const run = (args: readonly string[]): Promise<{ code: number; out: string }> => new Promise((resolve) => {
+      execFile('sysbench', ['oltp_read_write', ...base, ...args], { timeout: 90_000, maxBuffer: 8 * 1024 * 1024 }, (err, stdout, stderr) => {
+        resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : -1, out: stdout + stderr });
+      });
+    });
+    await run(['cleanup']);
+    const prep = await run(['prepare']);
+    assert.equal(prep.code, 0, prep.out);
+    for (const mode of ['disable', 'auto']) {
+      const r = await run([`--db-ps-mode=${mode}`, '--threads=8', '--time=8', 'run']);
+      assert.equal(r.code, 0, r.out);
+      const errors = /^\s*ignored errors:\s+(\d+)/m.exec(r.out)?.[1];
+      const reconnects = /^\s*reconnects:\s+(\d+)/m.exec(r.out)?.[1];
+      const queries = /^\s*total:\s+(\d+)/m.exec(r.out)?.[1];
+      assert.equal(errors, '0', r.out);
+      assert.equal(reconnects, '0', r.out);
+      assert.ok(Number(queries) > 100, r.out);
+    }
+    await run(['cleanup']);
   });
 });
