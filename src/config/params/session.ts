@@ -13,7 +13,7 @@ export const SESSION: ParamSection = {
       info: 'require user names of the form user@tenant#cluster' },
     { name: 'enable_cloud_full_username', type: 'BOOL', default: 'false', visible: 'SYS', level: 'LEVEL_VIP',
       info: 'cloud mode: parse tenant and cluster out of user names instead of treating the whole string as the user' },
-    { name: 'proxy_tenant_name', type: 'STR', default: '', visible: 'SYS', level: 'LEVEL_VIP',
+    { name: 'proxy_tenant_name', status: 'works', type: 'STR', default: '', visible: 'SYS', level: 'LEVEL_VIP',
       info: 'tenant used when a user name names none (cloud mode)' },
     { name: 'enable_cluster_checkout', type: 'BOOL', default: 'true',
       info: 'send the cluster name and id at login so the server can reject a wrong cluster' },

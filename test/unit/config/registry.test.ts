@@ -155,17 +155,18 @@ void describe('registry entries are well formed', () => {
     // Update this list when a feature starts honouring a parameter (and docs/CONFIGURATION.md with it).
     assert.deepEqual(works, [
       'client_max_connections', 'client_session_id_version', 'client_tcp_keepidle', 'config_state_file',
-      'default_inactivity_timeout', 'digest_sql_length', 'drain_timeout', 'enable_client_connection_lru_disconnect',
-      'enable_extra_prometheus_metric', 'enable_monitor_stat', 'enable_prometheus', 'enable_proxy_scramble',
-      'enable_syslog_wf', 'inspector_password', 'listen_port', 'local_bound_ip', 'log_cleanup_interval',
-      'log_dir_size_threshold', 'log_file_percentage', 'max_log_file_size', 'max_syslog_file_count',
-      'max_syslog_file_time', 'metadata_user', 'min_keep_congestion_interval', 'monitor_cost_ms_unit',
-      'monitor_item_limit', 'monitor_item_max_idle_period', 'monitor_log_level', 'monitor_stat_dump_interval',
-      'monitor_stat_high_threshold', 'monitor_stat_low_threshold', 'monitor_stat_middle_threshold', 'mysql_version',
-      'obproxy_sys_password', 'observer_sys_password', 'prometheus_cost_ms_unit', 'prometheus_listen_port',
-      'proxy_id', 'query_digest_time_threshold', 'rootservice_list', 'server_routing_mode', 'server_tcp_keepidle',
-      'short_async_task_timeout', 'slow_query_time_threshold', 'syslog_level', 'target_db_server',
-      'username_separator']);
+      'default_inactivity_timeout', 'delay_update_entry_interval', 'digest_sql_length', 'drain_timeout',
+      'enable_client_connection_lru_disconnect', 'enable_extra_prometheus_metric', 'enable_monitor_stat',
+      'enable_prometheus', 'enable_proxy_scramble', 'enable_syslog_wf', 'inspector_password', 'listen_port',
+      'local_bound_ip', 'location_expire_period_time', 'log_cleanup_interval', 'log_dir_size_threshold',
+      'log_file_percentage', 'max_log_file_size', 'max_syslog_file_count', 'max_syslog_file_time', 'metadata_user',
+      'min_keep_congestion_interval', 'monitor_cost_ms_unit', 'monitor_item_limit', 'monitor_item_max_idle_period',
+      'monitor_log_level', 'monitor_stat_dump_interval', 'monitor_stat_high_threshold', 'monitor_stat_low_threshold',
+      'monitor_stat_middle_threshold', 'mysql_version', 'obproxy_sys_password', 'observer_sys_password',
+      'prometheus_cost_ms_unit', 'prometheus_listen_port', 'proxy_id', 'proxy_tenant_name',
+      'query_digest_time_threshold', 'rootservice_cluster_name', 'rootservice_list', 'server_routing_mode',
+      'server_state_refresh_interval', 'server_tcp_keepidle', 'short_async_task_timeout',
+      'slow_query_time_threshold', 'syslog_level', 'target_db_server', 'username_separator']);
     const later = findParam('enable_async_log');
     assert.ok(later !== undefined && displayInfo(later).startsWith('[no effect yet] '));
   });
