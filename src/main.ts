@@ -143,6 +143,7 @@ export class Proxy implements SessionContext {
       authTimeoutMs: 30_000,
       clientKeepAliveIdleMs: c.getInt('client_tcp_keepidle') * 1000,
       serverKeepAliveIdleMs: c.getInt('server_tcp_keepidle') * 1000,
+      queryTimeoutDeltaMs: c.getTimeMs('observer_query_timeout_delta'),
       // mysql mode: clients see the backend's own version unless mysql_version is set explicitly.
       serverVersion: explicitVersion === '' || explicitVersion === '5.6.25' ? null : explicitVersion,
     };

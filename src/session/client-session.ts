@@ -549,6 +549,51 @@ export class ClientSession implements PacketHandler, PeerSession {
     this.tracker.status = this.status;
     this.lastInfileSeq = -1;
     this.state = 'busy';
+    const limit = this.responseTimeoutMs();
+    if (limit > 0) this.responseTimer = setTimeout(() => this.guard(() => this.onResponseTimeout(ss, limit)), limit);
+  }
+
+  /**
+   * How long the proxy waits for a server's response (spec §6.1): the session's statement timeout (ob_query_timeout
+   * in µs; MariaDB max_statement_time in s; MySQL max_execution_time in ms; OceanBase's default 10 s in oceanbase
+   * mode) plus observer_query_timeout_delta. 0: no timeout (mysql mode without a statement timeout). Cached per state
+   * version: no map lookups per request.
+   */
+  private responseTimeoutMs(): number {
+    const st = this.sstate;
+    if (st.version === this.timeoutVersion) return this.timeoutMs;
+    const num = (name: string, scale: number): number => {
+      const v = Number.parseFloat((st.sysVars.get(name) ?? '').replace(/'/g, ''));
+      return Number.isFinite(v) && v > 0 ? v * scale : 0;
+    };
+    let base = num('ob_query_timeout', 1 / 1000) || num('max_statement_time', 1000) || num('max_execution_time', 1);
+    if (base === 0 && this.ctx.obMode()) base = 10_000;
+    this.timeoutVersion = st.version;
+    this.timeoutMs = base > 0 ? Math.ceil(base + this.ctx.settings.queryTimeoutDeltaMs) : 0;
+    return this.timeoutMs;
+  }
+
+  private timeoutVersion = -1;
+  private timeoutMs = 0;
+  private responseTimer: NodeJS.Timeout | null = null;
+  /** The server session dropped because it did not answer in time (its close is reported as a timeout). */
+  private timedOut: ServerSession | null = null;
+
+  private clearResponseTimer(): void {
+    if (this.responseTimer !== null) {
+      clearTimeout(this.responseTimer);
+      this.responseTimer = null;
+    }
+  }
+
+  /** No (complete) response in time: the server connection is dropped; onServerClosed answers the client. */
+  private onResponseTimeout(ss: ServerSession, limit: number): void {
+    this.responseTimer = null;
+    if (ss !== this.active || (this.state !== 'busy' && this.state !== 'infile')) return;
+    this.ctx.log.warn('PROXY', `cs_id=${this.id}: server ${ss.key} did not answer ${commandName(this.currentCommand)} within ${limit} ms (statement timeout + observer_query_timeout_delta); dropping that server connection`);
+    this.timedOut = ss;
+    this.ctx.reportServerDown(ss.key, `no answer within ${limit} ms`);
+    ss.conn.destroy();
   }
 
   /** Command byte of the request the preparer is sending (set by the preparer). */
@@ -664,6 +709,7 @@ export class ClientSession implements PacketHandler, PeerSession {
   }
 
   private finishRequest(ss: ServerSession): void {
+    this.clearResponseTimer();
     const t = this.tracker;
     if ((this.status & ServerStatusBits.IN_TRANS) !== 0 && (t.status & ServerStatusBits.IN_TRANS) === 0) this.transCount++;
     this.status = t.status;
@@ -743,12 +789,15 @@ export class ClientSession implements PacketHandler, PeerSession {
     const survivable = this.multiServer && !stateLost;
     this.ctx.log.warn('PROXY', `server ${ss.key} closed the connection of cs_id=${this.id} while ${this.state}${err ? `: ${err.message}` : ''}${survivable ? '; the session continues on another server' : ''}`);
     if (ss === this.active) this.active = null;
+    if (running) this.clearResponseTimer();
+    const lost: ErrorCode = this.timedOut === ss ? 'BACKEND_TIMEOUT' : 'BACKEND_LOST';
+    if (this.timedOut === ss) this.timedOut = null;
     if (running && this.responseScanner.atBoundary && this.collected === null) {
       // Next sequence id after whatever the client saw or sent last (a LOCAL INFILE upload moves it on).
       const last = Math.max(this.responseBytes === 0 ? 0 : this.lastResponseSeq, this.lastInfileSeq);
-      this.sendError('BACKEND_LOST', [ss.key], (last + 1) & 0xff);
+      this.sendError(lost, [ss.key], (last + 1) & 0xff);
     } else if (running && this.collected !== null) {
-      this.sendError('BACKEND_LOST', [ss.key], 1);
+      this.sendError(lost, [ss.key], 1);
     }
     if (!survivable || (running && !this.responseScanner.atBoundary)) {
       this.close(null);
@@ -858,6 +907,7 @@ export class ClientSession implements PacketHandler, PeerSession {
   close(reason: string | null): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
+    this.clearResponseTimer();
     if (reason !== null) this.ctx.log.info('PROXY', `closing cs_id=${this.id} client=${this.remote}: ${reason}`);
     this.authQueue?.fail(new OdpError('NET_READ_ERROR'));
     this.pool.closeAllBut(null);

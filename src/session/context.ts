@@ -50,6 +50,8 @@ export interface SessionSettings {
   readonly authTimeoutMs: number;
   readonly clientKeepAliveIdleMs: number;
   readonly serverKeepAliveIdleMs: number;
+  /** observer_query_timeout_delta: added to the session's statement timeout to bound the wait for a response. */
+  readonly queryTimeoutDeltaMs: number;
   /** Handshake server version sent to clients; null = the backend's own version string. */
   readonly serverVersion: string | null;
 }

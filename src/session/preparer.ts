@@ -302,6 +302,14 @@ export class ServerPreparer {
         h.heldBegin = null;
         h.status |= ServerStatusBits.IN_TRANS;
       }
+    } catch (e) {
+      // A server error leaves the connection usable; a timeout or a lost connection does not: drop it.
+      if (!(e instanceof ReplyError)) {
+        h.pool.remove(ss);
+        ss.conn.destroy();
+        h.ctx.reportServerDown(ss.key, e instanceof Error ? e.message : String(e));
+      }
+      throw e;
     } finally {
       this.reattach(ss);
     }
@@ -311,8 +319,9 @@ export class ServerPreparer {
     if (!ss.conn.closed && this.host.state !== 'closed') this.host.attach(ss);
   }
 
+  /** Internal statements (replay, re-prepare, read-back) are tiny: short_async_task_timeout bounds them. */
   private queryOpts(ss: ServerSession): { timeoutMs: number; deprecateEof: boolean } {
-    return { timeoutMs: this.host.ctx.settings.authTimeoutMs, deprecateEof: ss.deprecateEof };
+    return { timeoutMs: this.host.ctx.settings.connectTimeoutMs, deprecateEof: ss.deprecateEof };
   }
 
   /** Puts the request on the wire: statement ids mapped to the server's, parameter types added when it lacks them. */

@@ -166,7 +166,10 @@ export function quoteIdent(name: string): string {
 /** `@@session.<name>` as the server spells it. The explicit scope matters: a bare `@@transaction_isolation`
  *  would only set the next transaction. */
 export function sysVarSql(name: string, naming: VarNaming): string {
-  return '@@session.' + quoteIdent(serverVarName(name, naming));
+  // System variable names are plain identifiers; quoted only if one ever is not (some parsers, OceanBase's proxy-side
+  // ones included, do not accept a quoted name after @@session.).
+  const n = serverVarName(name, naming);
+  return '@@session.' + (/^[A-Za-z_][A-Za-z0-9_]*$/.test(n) ? n : quoteIdent(n));
 }
 
 export function userVarSql(name: string): string {

@@ -19,7 +19,7 @@ describe('oceanbase mode against the lab emulators', () => {
 
   before(async () => {
     lab = await startLabCluster({ mysql: backendA(), sqlPort: 0, controlPort: null });
-    proxy = await startProxy(['-c', 'lab_cluster', '-o', `server_routing_mode=oceanbase,delay_update_entry_interval=100ms,observer_sys_password=${sha1hex('proxyro_pw')}`], {
+    proxy = await startProxy(['-c', 'lab_cluster', '-o', `server_routing_mode=oceanbase,delay_update_entry_interval=100ms,observer_query_timeout_delta=1s,min_keep_congestion_interval=60s,short_async_task_timeout=1s,observer_sys_password=${sha1hex('proxyro_pw')}`], {
       backends: lab.rsList.split(';').map((x) => ({ host: x.slice(0, x.lastIndexOf(':')), port: Number(x.slice(x.lastIndexOf(':') + 1)) })),
     });
     ep = { host: '127.0.0.1', port: proxy.port };
@@ -144,5 +144,49 @@ describe('oceanbase mode against the lab emulators', () => {
       assert.ok(Number(queries) > 100, r.out);
     }
     await run(['cleanup']);
+  });
+});
+
+describe('oceanbase mode: a hung observer', () => {
+  let lab: LabCluster;
+  let proxy: ProxyProcess;
+  let ep: Endpoint;
+
+  before(async () => {
+    lab = await startLabCluster({ mysql: backendA(), sqlPort: 0, controlPort: null });
+    proxy = await startProxy(['-c', 'lab_cluster', '-o', `server_routing_mode=oceanbase,observer_query_timeout_delta=1s,min_keep_congestion_interval=60s,short_async_task_timeout=1s,observer_sys_password=${sha1hex('proxyro_pw')}`], {
+      backends: lab.rsList.split(';').map((x) => ({ host: x.slice(0, x.lastIndexOf(':')), port: Number(x.slice(x.lastIndexOf(':') + 1)) })),
+    });
+    ep = { host: '127.0.0.1', port: proxy.port };
+  });
+  after(async () => {
+    await proxy.stop();
+    await lab.stop();
+  });
+
+  test('a hung observer: the statement fails after ob_query_timeout + observer_query_timeout_delta, the session goes on elsewhere', { timeout: 60_000 }, async () => {
+    const c = await connect(ep, { user: 'root@test', password: 'root_pw', database: 'lab_db' });
+    try {
+      await c.query('SET SESSION ob_query_timeout = 500000'); // 0.5 s (+ the 1 s delta set for this proxy)
+      await lab.command('hang obs2 on');
+      let timeouts = 0;
+      const t0 = Date.now();
+      for (let i = 0; i < 12; i++) {
+        try {
+          const [r] = await c.query<mysql.RowDataPacket[]>('SELECT 3 AS v');
+          assert.equal(Number(r[0]!['v']), 3);
+        } catch (e) {
+          assert.equal((e as { errno?: number }).errno, 1159, String(e));
+          timeouts++;
+        }
+      }
+      assert.ok(timeouts <= 1, `${timeouts} timeouts: the hung server is avoided after the first`);
+      // Not vacuous: the hung server was reached (a statement or a login timed out) and is now avoided.
+      assert.match(proxy.output(), /server 127\.0\.0\.3:\d+ marked down/, proxy.output().slice(-2000));
+      assert.ok(Date.now() - t0 < 8000, 'no statement waited forever');
+    } finally {
+      await lab.command('hang obs2 off');
+      c.destroy();
+    }
   });
 });

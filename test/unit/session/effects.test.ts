@@ -188,9 +188,9 @@ describe('statementEffects: other statements', () => {
 describe('read-back', () => {
   test('query text: backtick-quoted names, session scope, server naming; user variables with collation and bytes', () => {
     assert.equal(readBackQuery([rsys('sql_mode'), ruser('x')]),
-      'SELECT @@session.`sql_mode`, @`x`, COLLATION(@`x`), CAST(@`x` AS BINARY)');
+      'SELECT @@session.sql_mode, @`x`, COLLATION(@`x`), CAST(@`x` AS BINARY)');
     assert.equal(readBackQuery([rsys('transaction_isolation'), ruser('a`b')], 'legacy'),
-      'SELECT @@session.`tx_isolation`, @`a``b`, COLLATION(@`a``b`), CAST(@`a``b` AS BINARY)');
+      'SELECT @@session.tx_isolation, @`a``b`, COLLATION(@`a``b`), CAST(@`a``b` AS BINARY)');
   });
 
   test('applyReadBack walks the columns: one per system variable, three per user variable', () => {

@@ -29,7 +29,7 @@ describe('planSync', () => {
     want.setSysVar('autocommit', '0');
     markApplied(have, want);
     want.setSysVar('SQL_MODE', "'ANSI'");
-    assert.deepEqual(planSync(want, have), { initDb: null, setSql: "SET @@session.`sql_mode` = 'ANSI'" });
+    assert.deepEqual(planSync(want, have), { initDb: null, setSql: "SET @@session.sql_mode = 'ANSI'" });
   });
 
   test('replay order follows the last assignment', () => {
@@ -37,7 +37,7 @@ describe('planSync', () => {
     want.setSysVar('a_var', '1');
     want.setSysVar('b_var', '2');
     want.setSysVar('a_var', '3');
-    assert.equal(planSync(want, have).setSql, 'SET @@session.`b_var` = 2, @@session.`a_var` = 3');
+    assert.equal(planSync(want, have).setSql, 'SET @@session.b_var = 2, @@session.a_var = 3');
   });
 
   test('system variables, then user variables, then last_insert_id, in one statement', () => {
@@ -46,7 +46,7 @@ describe('planSync', () => {
     want.setSysVar('time_zone', "'+00:00'");
     want.setLastInsertId(42n);
     assert.equal(planSync(want, have).setSql,
-      "SET @@session.`time_zone` = '+00:00', @`u` = 'x', @@session.`last_insert_id` = 42");
+      "SET @@session.time_zone = '+00:00', @`u` = 'x', @@session.last_insert_id = 42");
   });
 
   test('database change -> initDb only', () => {
@@ -69,10 +69,10 @@ describe('planSync', () => {
     want.setSysVar('IDENTITY', '7');
     assert.equal(want.lastInsertId, 7n);
     assert.equal(want.sysVars.size, 0);
-    assert.equal(planSync(want, have).setSql, 'SET @@session.`last_insert_id` = 7');
+    assert.equal(planSync(want, have).setSql, 'SET @@session.last_insert_id = 7');
     markApplied(have, want);
     want.setLastInsertId(0n);
-    assert.equal(planSync(want, have).setSql, 'SET @@session.`last_insert_id` = 0');
+    assert.equal(planSync(want, have).setSql, 'SET @@session.last_insert_id = 0');
   });
 
   test('user variable the server has but the client state lacks is set to NULL', () => {
@@ -89,8 +89,8 @@ describe('planSync', () => {
     const { want, have } = synced();
     want.setSysVar('tx_isolation', "'READ-COMMITTED'");
     assert.deepEqual([...want.sysVars.keys()], ['transaction_isolation']);
-    assert.equal(planSync(want, have, 'legacy').setSql, "SET @@session.`tx_isolation` = 'READ-COMMITTED'");
-    assert.equal(planSync(want, have, 'modern').setSql, "SET @@session.`transaction_isolation` = 'READ-COMMITTED'");
+    assert.equal(planSync(want, have, 'legacy').setSql, "SET @@session.tx_isolation = 'READ-COMMITTED'");
+    assert.equal(planSync(want, have, 'modern').setSql, "SET @@session.transaction_isolation = 'READ-COMMITTED'");
   });
 
   test('names needing quotes are backtick-quoted', () => {
@@ -113,10 +113,10 @@ describe('charset/collation pairs', () => {
     want.setSysVar('collation_connection', "'utf8mb4_bin'");
     markApplied(have, want);
     want.setSysVar('character_set_connection', "'latin1'");
-    assert.equal(planSync(want, have).setSql, "SET @@session.`character_set_connection` = 'latin1'");
+    assert.equal(planSync(want, have).setSql, "SET @@session.character_set_connection = 'latin1'");
     markApplied(have, want);
     want.setSysVar('collation_connection', "'utf8mb4_bin'");
-    assert.equal(planSync(want, have).setSql, "SET @@session.`collation_connection` = 'utf8mb4_bin'");
+    assert.equal(planSync(want, have).setSql, "SET @@session.collation_connection = 'utf8mb4_bin'");
   });
 });
 
