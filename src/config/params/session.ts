@@ -53,7 +53,7 @@ export const SESSION: ParamSection = {
       info: 'TLS settings for new connections (keys and certificates come from the ssl_config table)' },
     { name: 'init_sql', type: 'STR', default: '', visible: 'SYS', level: 'LEVEL_VIP',
       info: 'SQL sent on every new server connection right after login' },
-    { name: 'observer_query_timeout_delta', type: 'TIME', default: '20s', range: '[1s,30s]', level: 'LEVEL_VIP',
+    { name: 'observer_query_timeout_delta', status: 'works', type: 'TIME', default: '20s', range: '[1s,30s]', level: 'LEVEL_VIP',
       info: 'extra wait on top of ob_query_timeout before the proxy gives up on a server' },
     { name: 'obproxy_read_only', type: 'INT', default: '1', range: '[0,1]', visible: 'SYS', level: 'LEVEL_VIP',
       info: 'access through this proxy: 0 read only, 1 read and write' },
