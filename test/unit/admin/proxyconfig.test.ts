@@ -49,7 +49,8 @@ void describe('SHOW PROXYCONFIG', () => {
     assert.equal(slow.value, '500ms');
     assert.equal(slow.config_level, 'LEVEL_VIP');
     assert.equal(slow.need_reboot, 'false');
-    assert.match(slow.info ?? '', /^\[no effect yet\] /);
+    assert.doesNotMatch(slow.info ?? '', /^\[no effect yet\] /, 'the slow log honours it');
+    assert.match(one(ctx, 'slow_transaction_time_threshold').info ?? '', /^\[no effect yet\] /);
     assert.equal(one(ctx, 'client_max_connections').value, '100');
   });
 
@@ -135,8 +136,10 @@ void describe('ALTER PROXYCONFIG SET', () => {
   });
 
   void test('an item with no effect yet says so in the OK info', () => {
-    const r = run(fakeContext(), "ALTER PROXYCONFIG SET slow_query_time_threshold = '10ms'");
+    const r = run(fakeContext(), "ALTER PROXYCONFIG SET slow_transaction_time_threshold = '10ms'");
     assert.match(r.kind === 'ok' ? r.info ?? '' : '', /no effect/);
+    const works = run(fakeContext(), "ALTER PROXYCONFIG SET slow_query_time_threshold = '10ms'");
+    assert.doesNotMatch(works.kind === 'ok' ? works.info ?? '' : 'not ok', /no effect/);
   });
 
   void test('a password is stored as its SHA1 stage-1 hash and never echoed', () => {
