@@ -66,6 +66,8 @@ function readLenenc(buf: Buffer, pos: number): number {
 
 export class ResponseTracker implements PacketHandler {
   mode: ResponseMode = 'single';
+  /** The request was a COM_STMT_EXECUTE with a cursor flag (CURSOR_EXISTS then ends the result after its columns). */
+  cursorRequested = false;
   state: State = 'done';
   deprecateEof = false;
   /** Status flags of the last OK/EOF seen (starts at the session's previous value). */
@@ -94,8 +96,9 @@ export class ResponseTracker implements PacketHandler {
   }
 
   /** Arms the tracker for the response to one command. */
-  begin(mode: ResponseMode, deprecateEof: boolean): void {
+  begin(mode: ResponseMode, deprecateEof: boolean, cursorRequested = false): void {
     this.mode = mode;
+    this.cursorRequested = cursorRequested;
     this.deprecateEof = deprecateEof;
     this.state = mode === 'fetch' ? 'rows' : mode === 'field_list' ? 'columns' : 'first';
     this.columnsLeft = mode === 'field_list' ? Number.MAX_SAFE_INTEGER : 0;
@@ -240,8 +243,10 @@ export class ResponseTracker implements PacketHandler {
     }
     switch (this.state) {
       case 'columns_eof':
-        // A cursor was opened (COM_STMT_EXECUTE with a cursor flag): no rows follow in this response.
-        if ((this.status & ServerStatusBits.CURSOR_EXISTS) !== 0) this.endOfResult();
+        // A cursor was opened (COM_STMT_EXECUTE with a cursor flag): no rows follow in this response. The server
+        // also sets CURSOR_EXISTS on ordinary result sets while a stored program has a cursor open: only a request
+        // that asked for a cursor ends here.
+        if (this.cursorRequested && (this.status & ServerStatusBits.CURSOR_EXISTS) !== 0) this.endOfResult();
         else this.state = 'rows';
         return;
       case 'prepare_params_eof':

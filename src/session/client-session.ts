@@ -31,7 +31,7 @@ import { proxyScrambleChangeUser } from './auth/change-user.js';
 import type { LoginOutcome } from './auth/types.js';
 import type { PeerSession, SessionContext } from './context.js';
 import { statementEffects, type StatementEffects } from './effects.js';
-import { learnState } from './learn.js';
+import { learnFailedStatement, learnState } from './learn.js';
 import { answerProxysysOther, queryMayBeAdmin, runAdmin } from './local-query.js';
 import { answerKill, answerProcesslist, isProcesslist, killTarget } from './kill.js';
 import { parseUsername, type ParsedUsername } from '../protocol/username.js';
@@ -537,7 +537,7 @@ export class ClientSession implements PacketHandler, PeerSession {
   }
 
   /** Called by the preparer once the request's bytes are on their way to `ss`. */
-  onRequestSent(ss: ServerSession, mode: Parameters<ResponseTracker['begin']>[0], inTxn: boolean): void {
+  onRequestSent(ss: ServerSession, mode: Parameters<ResponseTracker['begin']>[0], inTxn: boolean, cursor: boolean): void {
     this.active = ss;
     this.sentAt = performance.now();
     this.currentCommand = this.preparerCommand;
@@ -545,7 +545,7 @@ export class ClientSession implements PacketHandler, PeerSession {
     this.responseBytes = 0;
     this.statementInTxn = inTxn;
     this.collected = this.currentCommand === Command.STMT_PREPARE ? [] : null;
-    this.tracker.begin(mode, (this.capabilities & Capability.DEPRECATE_EOF) !== 0);
+    this.tracker.begin(mode, (this.capabilities & Capability.DEPRECATE_EOF) !== 0, cursor);
     this.tracker.status = this.status;
     this.lastInfileSeq = -1;
     this.state = 'busy';
@@ -723,6 +723,7 @@ export class ClientSession implements PacketHandler, PeerSession {
     if (cmd === Command.STMT_PREPARE) this.finishPrepare(ss);
     this.observeRequest(ss);
     const readBack = t.errno === 0 ? learnState(this, ss, cmd, this.effects, this.currentParse, this.pendingDatabase) : null;
+    if (t.errno !== 0) learnFailedStatement(this, ss, this.effects);
     this.pendingDatabase = null;
     this.effects = null;
     if (readBack !== null) {

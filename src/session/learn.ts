@@ -10,7 +10,7 @@ import type { SessionContext } from './context.js';
 import { applySessionTrack, type StatementEffects } from './effects.js';
 import type { PreparedStatements } from './prepared.js';
 import type { ServerSession, ServerSessionPool } from './server-session.js';
-import { markApplied, type SessionState } from './state.js';
+import { markApplied, markTextPsApplied, type SessionState } from './state.js';
 import type { RouteDecision } from './transact.js';
 
 /** The part of the client session state learning reads and updates. */
@@ -63,6 +63,8 @@ h: LearnHost, ss: ServerSession, cmd: number, fx: StatementEffects | null, parse
   if (parse !== null) afterTransactionControl(h, parse);
   // Only when something changed: the common statement changes nothing and costs no copy.
   if (wasInSync && st.version !== before) markApplied(ss.applied, st);
+  // The server that ran PREPARE / DEALLOCATE has that text PS as the session now wants it: no replay there.
+  if (fx !== null && fx.textPs !== null) markTextPsApplied(ss.applied, st, fx.textPs.name);
   return fx !== null && fx.readBack.length > 0 ? fx.readBack : null;
 }
 
@@ -115,4 +117,14 @@ function afterResetConnection(h: LearnHost, ss: ServerSession): void {
   // Other servers still hold the old variables, temporary tables and statements: let them go.
   h.pool.closeAllBut(ss);
   ss.applied.reset(db);
+}
+
+/**
+ * A failed PREPARE deallocates a statement of the same name on the server (MySQL semantics): the session no longer has
+ * it, here or on any server, so a later EXECUTE fails as on a direct connection instead of being replayed.
+ */
+export function learnFailedStatement(h: LearnHost, ss: ServerSession, fx: StatementEffects | null): void {
+  if (fx === null || fx.textPs === null || fx.textPs.prepareSql === null) return;
+  h.sstate.setTextPs(fx.textPs.name, null);
+  markTextPsApplied(ss.applied, h.sstate, fx.textPs.name);
 }

@@ -63,7 +63,7 @@ export interface PreparerHost {
   adopt(ss: ServerSession): void;
   attach(ss: ServerSession): void;
   writeLocal(bytes: Buffer): boolean;
-  onRequestSent(ss: ServerSession, mode: ResponseMode, inTxn: boolean): void;
+  onRequestSent(ss: ServerSession, mode: ResponseMode, inTxn: boolean, cursor: boolean): void;
   serverWriteBlocked(): void;
   failRequest(packet: Buffer | null, fatal: string | null): void;
   enterReadyAfterRequest(): void;
@@ -336,7 +336,9 @@ export class ServerPreparer {
     }
     h.pinNext = false;
     h.preparerCommand = req.cmd;
-    h.onRequestSent(ss, mode, inTxn);
+    // COM_STMT_EXECUTE flags (byte 5 of the payload): non-zero asks for a cursor.
+    const cursor = req.cmd === Command.STMT_EXECUTE && req.end - req.start > 5 && req.buf[req.start + 5] !== 0;
+    h.onRequestSent(ss, mode, inTxn, cursor);
     ss.requests++;
     const ok = payload !== null
       ? writeFramed(ss.conn.socket, payload, 0)

@@ -22,9 +22,9 @@ const AUTOCOMMIT = 0x0002;
 const IN_TRANS = 0x0001;
 
 /** Feeds `stream` to a tracker through a scanner in chunks of `step`; returns the tracker and where it stopped. */
-function run(mode: ResponseMode, deprecateEof: boolean, stream: Buffer, step = stream.length): { t: ResponseTracker; consumed: number } {
+function run(mode: ResponseMode, deprecateEof: boolean, stream: Buffer, step = stream.length, cursor = false): { t: ResponseTracker; consumed: number } {
   const t = new ResponseTracker();
-  t.begin(mode, deprecateEof);
+  t.begin(mode, deprecateEof, cursor);
   const s = new PacketScanner(t);
   let pos = 0;
   while (pos < stream.length && !t.done && !t.infileRequested) {
@@ -130,8 +130,17 @@ describe('ResponseTracker', () => {
 
   test('cursor: EOF with CURSOR_EXISTS after the columns ends the execute response', () => {
     const stream = Buffer.concat([pkt(1, [1]), colDef(2), eof(3, AUTOCOMMIT | 0x0040)]);
-    const { t, consumed } = run('result', false, Buffer.concat([stream, textRow(4, 'x')]));
+    const { t, consumed } = run('result', false, Buffer.concat([stream, textRow(4, 'x')]), undefined, true);
     assert.equal(t.done, true);
+    assert.equal(consumed, stream.length);
+  });
+
+  test('CURSOR_EXISTS on an ordinary result (a stored program holds a cursor) does not end it: rows follow', () => {
+    // Server bytes of CALL p2() with an open cursor inside the procedure (conformance main.signal).
+    const stream = Buffer.concat([pkt(1, [1]), colDef(2), eof(3, 0x00ea), textRow(4, 'nf'), eof(5, 0x00ea), ok(6, 0x0022)]);
+    const { t, consumed } = run('result', false, stream);
+    assert.equal(t.done, true);
+    assert.equal(t.rows, 1);
     assert.equal(consumed, stream.length);
   });
 
