@@ -3,16 +3,21 @@
 import type { Ctx } from './ctx.js';
 import { K } from './keywords.js';
 import { O } from './tokens.js';
-import { EMPTY_CONDITIONS, EMPTY_TABLES, noKey } from './result.js';
-import { parseDelete, parseInsert, parseMerge, parseSelect, parseUpdate } from './stmt-dml.js';
-import {
-  parseCall, parseDdl, parseExplain, parseLoad, parseLock, parsePing, parseShow, parseUnlock,
-} from './stmt-other.js';
-import { parseSet } from './stmt-set.js';
-import {
+import * as result from './result.js';
+import * as dml from './stmt-dml.js';
+import * as other from './stmt-other.js';
+import * as set from './stmt-set.js';
+import * as txn from './stmt-txn.js';
+
+// Imported functions and tables are re-bound to module consts: see "Bindings" in parse.ts.
+const { EMPTY_CONDITIONS, EMPTY_TABLES, noKey } = result;
+const { parseDelete, parseInsert, parseMerge, parseSelect, parseUpdate } = dml;
+const { parseCall, parseDdl, parseExplain, parseLoad, parseLock, parsePing, parseShow, parseUnlock } = other;
+const { parseSet } = set;
+const {
   parseBegin, parseCommit, parseDeallocate, parseExecute, parseKill, parsePrepare, parseRelease, parseRollback,
   parseSavepoint, parseStart, parseUse, parseXa,
-} from './stmt-txn.js';
+} = txn;
 
 const MAX_CTE = 16;
 
@@ -20,7 +25,7 @@ const MAX_CTE = 16;
 const MAX_NESTED_STATEMENTS = 4;
 
 /** Classifies and extracts the statement whose verb is token i. */
-export function dispatch(c: Ctx, i: number): void {
+export const dispatch = (c: Ctx, i: number): void => {
   if (c.nesting >= MAX_NESTED_STATEMENTS) return;
   c.nesting++; // reset by parseRoute, so an exception cannot leave it raised
   c.hintPos = i + 1;
@@ -66,10 +71,10 @@ export function dispatch(c: Ctx, i: number): void {
       break;
   }
   c.nesting--;
-}
+};
 
 /** CREATE PROCEDURE/FUNCTION/TRIGGER/EVENT bodies may contain `;`: the statement is not a multi-statement. */
-function parseCreate(c: Ctx, i: number): void {
+const parseCreate = (c: Ctx, i: number): void => {
   parseDdl(c, i);
   const end = Math.min(c.n, i + 24);
   for (let j = i + 1; j < end; j++) {
@@ -81,10 +86,10 @@ function parseCreate(c: Ctx, i: number): void {
     }
     if (kw === K.TABLE || kw === K.INDEX || kw === K.VIEW || c.isOp(j, O.LPAREN)) return;
   }
-}
+};
 
 /** WITH [RECURSIVE] cte [(cols)] AS (...) [, ...] stmt: classified by stmt; its tables may be CTEs: no key. */
-function parseWith(c: Ctx, i: number): void {
+const parseWith = (c: Ctx, i: number): void => {
   let j = i + 1;
   if (c.isKw(j, K.RECURSIVE)) j++;
   for (let k = 0; k < MAX_CTE; k++) {
@@ -107,10 +112,10 @@ function parseWith(c: Ctx, i: number): void {
   r.explicitPartition = null;
   r.conditions = EMPTY_CONDITIONS;
   noKey(r, 'WITH clause (common table expression)');
-}
+};
 
 /** `(SELECT ...) UNION (...)`: a SELECT without a routing table. */
-function parenthesisedQuery(c: Ctx, i: number): void {
+const parenthesisedQuery = (c: Ctx, i: number): void => {
   let j = i;
   while (c.isOp(j, O.LPAREN)) j++;
   if (!c.isKw(j, K.SELECT) && !c.isKw(j, K.WITH)) return;
@@ -121,4 +126,4 @@ function parenthesisedQuery(c: Ctx, i: number): void {
     if (c.isKw(k, K.FOR) && c.isKw(k + 1, K.UPDATE)) c.r.hasForUpdate = true;
     k++;
   }
-}
+};

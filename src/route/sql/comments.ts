@@ -6,10 +6,13 @@
 // Comment text is only sliced when such a comment exists; unknown hints are ignored.
 
 import type { Ctx } from './ctx.js';
-import { mutableHints } from './result.js';
+import * as result from './result.js';
 import type { RouteHints } from './types.js';
 
-export function applyComments(c: Ctx): void {
+// Imported functions and tables are re-bound to module consts: see "Bindings" in parse.ts.
+const { mutableHints } = result;
+
+export const applyComments = (c: Ctx): void => {
   const lx = c.lx;
   for (let k = 0; k < lx.nComments; k++) {
     const next = lx.cNext[k]!;
@@ -23,9 +26,9 @@ export function applyComments(c: Ctx): void {
       optimizerHints(c, c.src.slice(s + 1, e));
     }
   }
-}
+};
 
-function leadingComment(c: Ctx, text: string): void {
+const leadingComment = (c: Ctx, text: string): void => {
   const head = text.slice(0, 4).toUpperCase();
   if (head === 'ODP:') {
     scanPairs(text.slice(4), true, (k, v) => odpPair(c, k, v));
@@ -34,18 +37,18 @@ function leadingComment(c: Ctx, text: string): void {
   } else if (text.includes('=')) {
     scanPairs(text, false, (k, v) => { if (v !== null) knownPair(c, k, v); });
   }
-}
+};
 
-function odpPair(c: Ctx, key: string, value: string | null): void {
+const odpPair = (c: Ctx, key: string, value: string | null): void => {
   if (value === null) {
     if (key === 'trace_log') mutableHints(c.r).traceLog = true;
     return;
   }
   if (!knownPair(c, key, value)) mutableHints(c.r).extra.push({ key, value });
-}
+};
 
 /** Applies a recognised key; false when the key is not one ODP routing itself interprets. */
-function knownPair(c: Ctx, key: string, value: string): boolean {
+const knownPair = (c: Ctx, key: string, value: string): boolean => {
   switch (key) {
     case 'target_db_server': mutableHints(c.r).targetDbServer = value; return true;
     case 'trace_id': mutableHints(c.r).traceId = value; return true;
@@ -55,20 +58,20 @@ function knownPair(c: Ctx, key: string, value: string): boolean {
     case 'trace_log': mutableHints(c.r).traceLog = value.toLowerCase() !== 'false' && value !== '0'; return true;
     default: return false;
   }
-}
+};
 
-function isSpace(ch: number): boolean {
+const isSpace = (ch: number): boolean => {
   return ch === 32 || (ch >= 9 && ch <= 13);
-}
-function isKeyChar(ch: number): boolean {
+};
+const isKeyChar = (ch: number): boolean => {
   return (ch >= 48 && ch <= 57) || ((ch | 32) >= 97 && (ch | 32) <= 122) || ch === 95 || ch === 46 || ch === 36;
-}
+};
 
 /**
  * `k=v` pairs; keys lower-cased; values may be quoted ('..' / "..", no escapes). With `commas`, pairs are
  * separated by commas or blanks (ODP: form) and a bare key is reported with value null; otherwise by blanks.
  */
-export function scanPairs(text: string, commas: boolean, on: (key: string, value: string | null) => void): void {
+export const scanPairs = (text: string, commas: boolean, on: (key: string, value: string | null) => void): void => {
   const n = text.length;
   let i = 0;
   while (i < n) {
@@ -94,10 +97,10 @@ export function scanPairs(text: string, commas: boolean, on: (key: string, value
     while (i < n && !isSpace(text.charCodeAt(i)) && !(commas && text.charCodeAt(i) === 44)) i++;
     on(key, text.slice(vs, i));
   }
-}
+};
 
 /** `NAME`, `NAME(args)` items separated by blanks or commas. */
-function optimizerHints(c: Ctx, text: string): void {
+const optimizerHints = (c: Ctx, text: string): void => {
   const n = text.length;
   let i = 0;
   while (i < n) {
@@ -116,9 +119,9 @@ function optimizerHints(c: Ctx, text: string): void {
     }
     hint(c, name, args);
   }
-}
+};
 
-function hint(c: Ctx, name: string, args: string | null): void {
+const hint = (c: Ctx, name: string, args: string | null): void => {
   let h: RouteHints;
   switch (name) {
     case 'READ_CONSISTENCY': {
@@ -142,8 +145,8 @@ function hint(c: Ctx, name: string, args: string | null): void {
     default:
       return;
   }
-}
+};
 
-function unquote(s: string): string {
+const unquote = (s: string): string => {
   return s.length >= 2 && s.charCodeAt(0) === 96 && s.charCodeAt(s.length - 1) === 96 ? s.slice(1, -1) : s;
-}
+};

@@ -9,11 +9,17 @@
 // Cost: one pass over the tokens of each level; nested groups are visited once per level of nesting.
 
 import type { Ctx } from './ctx.js';
-import { K, KW_FLAGS, KF_CLAUSE_END, KF_NILADIC } from './keywords.js';
-import { O, T } from './tokens.js';
-import { addCondition, noKey, truncateConditions } from './result.js';
+import * as keywords from './keywords.js';
+import { K, KF } from './keywords.js';
+import { O, S, T } from './tokens.js';
+import * as result from './result.js';
 import type { ConditionOp, KeyCondition, ValueRef } from './types.js';
-import { parseValue, parseValueExact } from './values.js';
+import * as values from './values.js';
+
+// Imported functions and tables are re-bound to module consts: see "Bindings" in parse.ts.
+const { KW_FLAGS } = keywords;
+const { addCondition, noKey, truncateConditions } = result;
+const { parseValue, parseValueExact } = values;
 
 const MAX_GROUP_DEPTH = 16;
 const MAX_IN_VALUES = 32;
@@ -23,12 +29,12 @@ const MAX_ROW_COLUMNS = 16;
  * Index of the end of a clause starting at s: the first depth-0 clause keyword (GROUP, ORDER, LIMIT, FOR,
  * UNION, JOIN, ON, SET, ...; LEFT( and RIGHT( are functions), an unmatched `)`, or END.
  */
-export function clauseEnd(c: Ctx, s: number): number {
+export const clauseEnd = (c: Ctx, s: number): number => {
   const n = c.n;
-  const tok = c.tTok; // token reads inlined: this loop visits every token of a clause
+  const tk = c.tk; // token reads inlined: this loop visits every token of a clause
   let i = s;
   while (i < n) {
-    const v = tok[i]!;
+    const v = tk[i << S.SHIFT]!;
     const t = v & 31;
     if (t === T.WORD) {
       const kw = v >> 5;
@@ -45,15 +51,15 @@ export function clauseEnd(c: Ctx, s: number): number {
     i++;
   }
   return n;
-}
+};
 
 /** Keyword kw at token i ends a clause at paren depth 0 (LEFT( and RIGHT( are functions, not joins). */
-function isClauseEnd(c: Ctx, kw: number, i: number): boolean {
-  return kw !== 0 && (KW_FLAGS[kw]! & KF_CLAUSE_END) !== 0 && !((kw === K.LEFT || kw === K.RIGHT) && c.isOp(i + 1, O.LPAREN));
-}
+const isClauseEnd = (c: Ctx, kw: number, i: number): boolean => {
+  return kw !== 0 && (KW_FLAGS[kw]! & KF.CLAUSE_END) !== 0 && !((kw === K.LEFT || kw === K.RIGHT) && c.isOp(i + 1, O.LPAREN));
+};
 
 /** Index after the END matching a CASE whose body starts at i (bounded by e). */
-export function skipCase(c: Ctx, i: number, e: number): number {
+export const skipCase = (c: Ctx, i: number, e: number): number => {
   let depth = 1;
   while (i < e) {
     if (c.isOp(i, O.LPAREN)) {
@@ -68,33 +74,33 @@ export function skipCase(c: Ctx, i: number, e: number): number {
     i++;
   }
   return e;
-}
+};
 
 /**
  * Extracts key conditions from the WHERE / ON clause starting at token s and returns the index of its end (as
  * clauseEnd would): one pass finds the clause end and splits the conjuncts. When the statement was cut at the
  * parse limit and the clause runs into the cut, more (OR ...) may follow unseen: its conditions are dropped.
  */
-export function parseClause(c: Ctx, s: number): number {
+export const parseClause = (c: Ctx, s: number): number => {
   const mark = c.r.conditions.length;
   const e = level(c, s, c.n, 0, true);
   truncatedClause(c, mark, e);
   return e;
-}
+};
 
 /** parseClause over the tokens [s, e) only (a parenthesised condition: MERGE ... ON (...)). */
-export function parseClauseIn(c: Ctx, s: number, e: number): void {
+export const parseClauseIn = (c: Ctx, s: number, e: number): void => {
   const mark = c.r.conditions.length;
   level(c, s, e, 0, false);
   truncatedClause(c, mark, e);
-}
+};
 
-function truncatedClause(c: Ctx, mark: number, e: number): void {
+const truncatedClause = (c: Ctx, mark: number, e: number): void => {
   if (c.cut && e >= c.n) {
     truncateConditions(c.r, mark);
     noKey(c.r, 'statement truncated at the parse limit');
   }
-}
+};
 
 /**
  * One AND-level of a boolean expression in [s, e): conjuncts are split at AND / && and handed to conjunct();
@@ -102,16 +108,16 @@ function truncatedClause(c: Ctx, mark: number, e: number): void {
  * also stops at the clause end, which it returns; a nested level (a parenthesised group) returns e.
  * Invariant with `top`: the index returned is exactly clauseEnd(c, s), however the level ends.
  */
-function level(c: Ctx, s: number, e: number, depth: number, top: boolean): number {
+const level = (c: Ctx, s: number, e: number, depth: number, top: boolean): number => {
   const r = c.r;
   const mark = r.conditions.length;
   let cs = s;
   let between = false;
-  const tok = c.tTok; // token reads inlined: this loop visits every token of the expression
+  const tk = c.tk; // token reads inlined: this loop visits every token of the expression
   const n = c.n;
   let i = s;
   while (i < e) {
-    const v = i < n ? tok[i]! : T.END;
+    const v = i < n ? tk[i << S.SHIFT]! : T.END;
     const t = v & 31;
     if (t === T.OP) {
       const op = v >> 5;
@@ -144,41 +150,40 @@ function level(c: Ctx, s: number, e: number, depth: number, top: boolean): numbe
   }
   conjunct(c, cs, e, depth);
   return e;
-}
+};
 
-function disjunction(c: Ctx, mark: number, reason: string): void {
+const disjunction = (c: Ctx, mark: number, reason: string): void => {
   truncateConditions(c.r, mark);
   c.r.skippedConditions++;
   noKey(c.r, reason);
-}
+};
 
-function skip(c: Ctx): void {
+const skip = (c: Ctx): void => {
   c.r.skippedConditions++;
-}
+};
 
-function conjunct(c: Ctx, s: number, e: number, depth: number): void {
-  if (s >= e) { skip(c); return; }
-  if (c.isOp(s, O.LPAREN)) {
-    const m = c.close(s);
-    if (m === e - 1) {
-      if (depth < MAX_GROUP_DEPTH && !c.isKw(s + 1, K.SELECT)) level(c, s + 1, m, depth + 1, false);
-      else skip(c);
-      return;
-    }
-    if (!rowRelation(c, s, m, e)) skip(c);
-    return;
+const conjunct = (c: Ctx, s: number, e: number, depth: number): void => {
+  if (s >= e) skip(c);
+  else if (c.isOp(s, O.LPAREN)) group(c, s, e, depth);
+  else if (!relation(c, s, e)) skip(c);
+};
+
+/** A conjunct starting with `(`: a parenthesised condition, or a row comparison `(a, b) = (1, 2)`. */
+const group = (c: Ctx, s: number, e: number, depth: number): void => {
+  const m = c.close(s);
+  if (m === e - 1) {
+    if (depth < MAX_GROUP_DEPTH && !c.isKw(s + 1, K.SELECT)) level(c, s + 1, m, depth + 1, false);
+    else skip(c);
+  } else if (!rowRelation(c, s, m, e)) {
+    skip(c);
   }
-  if (!relation(c, s, e)) skip(c);
-}
+};
 
-// Column reference scratch (set by columnRef): token indexes of the name parts.
-let colFirst = 0;
-let colLast = 0;
 
 /** Parses `[db.][t.]col` at i; returns the index after it, or -1 if i does not start a column reference. */
-function columnRef(c: Ctx, i: number, e: number): number {
+const columnRef = (c: Ctx, i: number, e: number): number => {
   if (!isColumnWord(c, i)) return -1;
-  colFirst = i;
+  c.colFirst = i;
   let j = i + 1;
   let parts = 1;
   while (parts < 3 && j + 1 < e && c.isOp(j, O.DOT) && c.isIdent(j + 1)) {
@@ -186,55 +191,51 @@ function columnRef(c: Ctx, i: number, e: number): number {
     parts++;
   }
   if (c.isOp(j, O.LPAREN) || c.isOp(j, O.DOT)) return -1; // function call / db.f() / garbage
-  colLast = j - 1;
+  c.colLast = j - 1;
   return j;
-}
+};
 
-function isColumnWord(c: Ctx, i: number): boolean {
-  const v = i < c.n ? c.tTok[i]! : T.END; // inlined c.type / c.aux
+const isColumnWord = (c: Ctx, i: number): boolean => {
+  const v = i < c.n ? c.tk[i << S.SHIFT]! : T.END; // inlined c.type / c.aux
   const t = v & 31;
   if (t === T.QIDENT) return true;
   if (t !== T.WORD) return false;
-  const kw = v >> 5;
-  if (kw !== 0) {
-    if ((KW_FLAGS[kw]! & KF_NILADIC) !== 0) return false;
-    switch (kw) {
-      case K.NULL: case K.TRUE: case K.FALSE: case K.DEFAULT: case K.NOT: case K.EXISTS: case K.CASE:
-      case K.INTERVAL: case K.BINARY: case K.ROW: case K.SELECT:
-        return false;
-      default: break;
-    }
-  }
+  if ((KW_FLAGS[v >> 5]! & KF.NOT_COLUMN) !== 0) return false; // keyword 0 (not a keyword) has no flags
   const next = c.type(i + 1);
   return next !== T.STRING && next !== T.HEX && next !== T.BIT; // _utf8'x', DATE '...'
-}
+};
 
-function newCondition(c: Ctx, op: ConditionOp, values: ValueRef[]): KeyCondition {
-  const column = c.lident(colLast);
+const newCondition = (c: Ctx, op: ConditionOp, values: ValueRef[]): KeyCondition => {
+  const first = c.colFirst;
+  const last = c.colLast;
+  const column = c.lident(last);
   let qualifier: string | null = null;
-  if (colLast > colFirst) {
-    qualifier = c.ident(colFirst);
-    for (let k = colFirst + 2; k < colLast; k += 2) qualifier += '.' + c.ident(k);
+  if (last > first) {
+    qualifier = c.ident(first);
+    for (let k = first + 2; k < last; k += 2) qualifier += '.' + c.ident(k);
   }
   return { column, qualifier, tableIndex: -1, op, values };
-}
+};
 
-function comparison(c: Ctx, i: number): ConditionOp | null {
-  const v = i < c.n ? c.tTok[i]! : T.END; // inlined c.type / c.aux
-  if ((v & 31) !== T.OP) return null;
-  switch (v >> 5) {
-    case O.EQ: return '=';
-    case O.NSEQ: return '<=>';
-    case O.NE: return '!=';
-    case O.LT: return '<';
-    case O.LE: return '<=';
-    case O.GT: return '>';
-    case O.GE: return '>=';
-    default: return null;
-  }
-}
+/** Comparison operator of each operator code (O), null for the others. */
+const COMPARISONS: readonly (ConditionOp | null)[] = (() => {
+  const t: (ConditionOp | null)[] = new Array<ConditionOp | null>(O.OTHER + 1).fill(null);
+  t[O.EQ] = '=';
+  t[O.NSEQ] = '<=>';
+  t[O.NE] = '!=';
+  t[O.LT] = '<';
+  t[O.LE] = '<=';
+  t[O.GT] = '>';
+  t[O.GE] = '>=';
+  return t;
+})();
 
-function mirror(op: ConditionOp): ConditionOp {
+const comparison = (c: Ctx, i: number): ConditionOp | null => {
+  const v = i < c.n ? c.tk[i << S.SHIFT]! : T.END; // inlined c.type / c.aux
+  return (v & 31) === T.OP ? COMPARISONS[v >> 5] ?? null : null;
+};
+
+const mirror = (op: ConditionOp): ConditionOp => {
   switch (op) {
     case '<': return '>';
     case '<=': return '>=';
@@ -242,46 +243,49 @@ function mirror(op: ConditionOp): ConditionOp {
     case '>=': return '<=';
     default: return op;
   }
-}
+};
 
 /** `col op v`, `col IN (...)`, `col BETWEEN a AND b`, `col IS [NOT] NULL`, `v op col`. */
-function relation(c: Ctx, s: number, e: number): boolean {
+const relation = (c: Ctx, s: number, e: number): boolean => {
   const j = columnRef(c, s, e);
   if (j < 0) return reversed(c, s, e);
   const op = comparison(c, j);
-  if (op !== null) {
-    const v = parseValueExact(c, j + 1, e);
-    if (v === null) return false;
-    addCondition(c.r, newCondition(c, op, [v]));
-    return true;
-  }
+  if (op === null) return keywordRelation(c, j, e);
+  const v = parseValueExact(c, j + 1, e);
+  if (v === null) return false;
+  addCondition(c.r, newCondition(c, op, [v]));
+  return true;
+};
+
+/** The column reference ends at j and a keyword follows: `IN (...)`, `BETWEEN a AND b`, `IS [NOT] NULL`. */
+const keywordRelation = (c: Ctx, j: number, e: number): boolean => {
   switch (c.kw(j)) {
     case K.IN: return inList(c, j + 1, e);
     case K.BETWEEN: return between(c, j + 1, e);
     case K.IS: return isNull(c, j + 1, e);
     default: return false;
   }
-}
+};
 
-function reversed(c: Ctx, s: number, e: number): boolean {
+const reversed = (c: Ctx, s: number, e: number): boolean => {
   const v = parseValue(c, s, e);
   if (v === null) return false;
   const op = comparison(c, c.vEnd);
   if (op === null || columnRef(c, c.vEnd + 1, e) !== e) return false;
   addCondition(c.r, newCondition(c, mirror(op), [v]));
   return true;
-}
+};
 
-function inList(c: Ctx, open: number, e: number): boolean {
+const inList = (c: Ctx, open: number, e: number): boolean => {
   if (!c.isOp(open, O.LPAREN) || c.close(open) !== e - 1 || c.isKw(open + 1, K.SELECT)) return false;
   const values = valueList(c, open + 1, e - 1);
   if (values === null) return false;
   addCondition(c.r, newCondition(c, 'IN', values));
   return true;
-}
+};
 
 /** Comma-separated constants in [s, e); null unless all of them are constants. Keeps MAX_IN_VALUES. */
-function valueList(c: Ctx, s: number, e: number): ValueRef[] | null {
+const valueList = (c: Ctx, s: number, e: number): ValueRef[] | null => {
   const values: ValueRef[] = [];
   let a = s;
   for (;;) {
@@ -293,18 +297,18 @@ function valueList(c: Ctx, s: number, e: number): ValueRef[] | null {
     if (!c.isOp(k, O.COMMA)) return null;
     a = k + 1;
   }
-}
+};
 
-function between(c: Ctx, s: number, e: number): boolean {
+const between = (c: Ctx, s: number, e: number): boolean => {
   const low = parseValue(c, s, e);
   if (low === null || !c.isKw(c.vEnd, K.AND)) return false;
   const high = parseValueExact(c, c.vEnd + 1, e);
   if (high === null) return false;
   addCondition(c.r, newCondition(c, 'BETWEEN', [low, high]));
   return true;
-}
+};
 
-function isNull(c: Ctx, s: number, e: number): boolean {
+const isNull = (c: Ctx, s: number, e: number): boolean => {
   if (c.isKw(s, K.NULL) && s + 1 === e) {
     addCondition(c.r, newCondition(c, 'IS_NULL', []));
     return true;
@@ -314,17 +318,17 @@ function isNull(c: Ctx, s: number, e: number): boolean {
     return true;
   }
   return false;
-}
+};
 
 /** `(a, b) = (1, 2)` and `(a, b) IN ((1, 2), (3, 4))`: one condition per column. */
-function rowRelation(c: Ctx, s: number, m: number, e: number): boolean {
+const rowRelation = (c: Ctx, s: number, m: number, e: number): boolean => {
   if (m < 0) return false;
   const cols: number[] = []; // pairs (first, last) token index per column
   let i = s + 1;
   for (;;) {
     const j = columnRef(c, i, m);
     if (j < 0 || cols.length >= MAX_ROW_COLUMNS * 2) return false;
-    cols.push(colFirst, colLast);
+    cols.push(c.colFirst, c.colLast);
     if (j === m) break;
     if (!c.isOp(j, O.COMMA)) return false;
     i = j + 1;
@@ -350,14 +354,14 @@ function rowRelation(c: Ctx, s: number, m: number, e: number): boolean {
     return false;
   }
   for (let k = 0; k < width; k++) {
-    colFirst = cols[2 * k]!;
-    colLast = cols[2 * k + 1]!;
+    c.colFirst = cols[2 * k]!;
+    c.colLast = cols[2 * k + 1]!;
     addCondition(c.r, newCondition(c, isIn ? 'IN' : '=', perColumn[k]!));
   }
   return true;
-}
+};
 
-function tuple(c: Ctx, s: number, e: number, perColumn: ValueRef[][]): boolean {
+const tuple = (c: Ctx, s: number, e: number, perColumn: ValueRef[][]): boolean => {
   const values = valueList(c, s, e);
   if (values === null || values.length !== perColumn.length) return false;
   for (let k = 0; k < values.length; k++) {
@@ -365,4 +369,4 @@ function tuple(c: Ctx, s: number, e: number, perColumn: ValueRef[][]): boolean {
     if (col.length < MAX_IN_VALUES) col.push(values[k]!);
   }
   return true;
-}
+};

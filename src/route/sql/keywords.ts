@@ -62,12 +62,15 @@ const WORDS: readonly string[] = [
 ];
 
 
-/** Per-keyword flags. */
-export const KF_ALIAS_STOP = 1; // cannot be an implicit alias after a table name (clause/join keyword)
-export const KF_CLAUSE_END = 2; // ends a WHERE / ON / SET clause at paren depth 0
-export const KF_DEPENDENT = 4; // function whose result depends on the server session (§4.1, §5.6)
-export const KF_LOCKFN = 8; // session-scoped lock function
-export const KF_NILADIC = 16; // value keyword usable without parentheses (CURRENT_TIMESTAMP ...)
+/** Per-keyword flags (KW_FLAGS bits; const enum: inlined). */
+export const enum KF {
+  ALIAS_STOP = 1, // cannot be an implicit alias after a table name (clause/join keyword)
+  CLAUSE_END = 2, // ends a WHERE / ON / SET clause at paren depth 0
+  DEPENDENT = 4, // function whose result depends on the server session (§4.1, §5.6)
+  LOCKFN = 8, // session-scoped lock function
+  NILADIC = 16, // value keyword usable without parentheses (CURRENT_TIMESTAMP ...)
+  NOT_COLUMN = 32, // a bare word with this keyword starts a value or expression, never a column name
+}
 
 const MAX_ID = 256;
 export const KW_FLAGS = new Uint8Array(MAX_ID);
@@ -96,9 +99,9 @@ const TABLE_MASK = (1 << TABLE_BITS) - 1;
 const table = new Int16Array(1 << TABLE_BITS);
 const KEYS = new Int32Array(MAX_ID * 4);
 
-function slotOf(a: number, b: number, c: number, d: number): number {
-  return Math.imul(a ^ Math.imul(b, 31) ^ Math.imul(c, 961) ^ d, 0x9e3779b1 | 0) >>> (32 - TABLE_BITS);
-}
+/** Hash slot of a packed key (an arrow const, not a function declaration: callers may fold it as a constant). */
+const slotOf = (a: number, b: number, c: number, d: number): number =>
+  Math.imul(a ^ Math.imul(b, 31) ^ Math.imul(c, 961) ^ d, 0x9e3779b1 | 0) >>> (32 - TABLE_BITS);
 
 for (let id = 1; id < WORDS.length; id++) {
   const w = WORDS[id]!;
@@ -112,7 +115,7 @@ for (let id = 1; id < WORDS.length; id++) {
 }
 
 /** Keyword id of the word whose packed key is (a, b, c, d), or 0. Cost: one hash and usually one probe. */
-export function lookupPacked(a: number, b: number, c: number, d: number): number {
+export const lookupPacked = (a: number, b: number, c: number, d: number): number => {
   let slot = slotOf(a, b, c, d);
   for (;;) {
     const id = table[slot]!;
@@ -121,33 +124,38 @@ export function lookupPacked(a: number, b: number, c: number, d: number): number
     if (KEYS[k] === a && KEYS[k + 1] === b && KEYS[k + 2] === c && KEYS[k + 3] === d) return id;
     slot = (slot + 1) & TABLE_MASK;
   }
-}
+};
 
-function flag(f: number, ids: readonly number[]): void {
+const flag = (f: number, ids: readonly number[]): void => {
   for (const id of ids) KW_FLAGS[id] = KW_FLAGS[id]! | f;
-}
+};
 
-flag(KF_ALIAS_STOP, [
+flag(KF.ALIAS_STOP, [
   K.WHERE, K.JOIN, K.INNER, K.LEFT, K.RIGHT, K.OUTER, K.CROSS, K.NATURAL, K.STRAIGHT_JOIN, K.ON, K.USING,
   K.GROUP, K.ORDER, K.HAVING, K.LIMIT, K.FOR, K.UNION, K.EXCEPT, K.INTERSECT, K.MINUS, K.PARTITION, K.SET,
   K.VALUES, K.VALUE, K.SELECT, K.LOCK, K.WINDOW, K.INTO, K.USE, K.IGNORE, K.FORCE, K.PROCEDURE, K.AS,
   K.READ, K.WRITE, K.LOW_PRIORITY, K.WITH, K.TABLE, K.DUPLICATE, K.KEY, K.INDEX, K.FROM, K.TO, K.WHEN,
   K.NOWAIT, K.SKIP, K.DEFAULT, K.OF, K.LATERAL,
 ]);
-flag(KF_CLAUSE_END, [
+flag(KF.CLAUSE_END, [
   K.GROUP, K.ORDER, K.HAVING, K.LIMIT, K.FOR, K.UNION, K.EXCEPT, K.INTERSECT, K.MINUS, K.WINDOW, K.INTO,
   K.LOCK, K.PROCEDURE, K.WHERE, K.JOIN, K.INNER, K.LEFT, K.RIGHT, K.CROSS, K.NATURAL, K.STRAIGHT_JOIN,
   K.ON, K.USING, K.SET,
 ]);
-flag(KF_DEPENDENT, [K.FOUND_ROWS, K.ROW_COUNT, K.CONNECTION_ID, K.SYS_CONTEXT]);
-flag(KF_LOCKFN, [K.GET_LOCK, K.RELEASE_LOCK, K.RELEASE_ALL_LOCKS, K.IS_USED_LOCK, K.IS_FREE_LOCK]);
-flag(KF_NILADIC, [
+flag(KF.DEPENDENT, [K.FOUND_ROWS, K.ROW_COUNT, K.CONNECTION_ID, K.SYS_CONTEXT]);
+flag(KF.LOCKFN, [K.GET_LOCK, K.RELEASE_LOCK, K.RELEASE_ALL_LOCKS, K.IS_USED_LOCK, K.IS_FREE_LOCK]);
+flag(KF.NILADIC, [
   K.CURRENT_DATE, K.CURRENT_TIME, K.CURRENT_TIMESTAMP, K.SYSDATE, K.SYSTIMESTAMP, K.LOCALTIME,
   K.LOCALTIMESTAMP, K.UTC_DATE, K.UTC_TIME, K.UTC_TIMESTAMP,
 ]);
 
+flag(KF.NOT_COLUMN, [
+  K.NULL, K.TRUE, K.FALSE, K.DEFAULT, K.NOT, K.EXISTS, K.CASE, K.INTERVAL, K.BINARY, K.ROW, K.SELECT,
+]);
+for (let id = 1; id < MAX_ID; id++) if ((KW_FLAGS[id]! & KF.NILADIC) !== 0) KW_FLAGS[id] = KW_FLAGS[id]! | KF.NOT_COLUMN;
+
 /** 1 for keywords that make the parser look for function calls (dependent, lock, LAST_INSERT_ID). */
 export const FN_WORDS = new Uint8Array(MAX_ID);
 for (let id = 1; id < MAX_ID; id++) {
-  if ((KW_FLAGS[id]! & (KF_DEPENDENT | KF_LOCKFN)) !== 0 || id === K.LAST_INSERT_ID) FN_WORDS[id] = 1;
+  if ((KW_FLAGS[id]! & (KF.DEPENDENT | KF.LOCKFN)) !== 0 || id === K.LAST_INSERT_ID) FN_WORDS[id] = 1;
 }

@@ -1,18 +1,25 @@
-// One-pass tokenizer over a JS string (char codes; no per-character allocation). Tokens live in typed arrays
-// owned by the Lexer and are valid until its next lex() call. Only the first statement is tokenized: lexing
+// One-pass tokenizer over a JS string (char codes; no per-character allocation). Tokens live in one strided
+// Int32Array owned by the Lexer (layout: TokenSlot) and are valid until its next lex() call. Only the first statement is tokenized: lexing
 // stops at the first `;` (then looks ahead only far enough to know whether anything follows).
 // Comments never become tokens; block comments are recorded (up to MAX_COMMENTS) with the index of the token
 // that follows them, which is how leading comments and `/*+ ... *\/` after the verb are found (§5.8).
 // MySQL version comments `/*!50000 ... *\/` (and MariaDB `/*M! ... *\/`) are transparent: their content is SQL.
 
-import { FN_WORDS, PACK16, lookupPacked } from './keywords.js';
-import { hasMore, operator, scanNumber, scanVar, type ScanOut } from './scanners.js';
-import { C, CLS16, F, MAX_COMMENTS, O, T, isDigit, isIdent, nextOrEnd, tokOp } from './tokens.js';
+import * as keywords from './keywords.js';
+import * as scanners from './scanners.js';
+import type { ScanOut } from './scanners.js';
+import * as tokens from './tokens.js';
+import { C, F, O, S, T } from './tokens.js';
 
 export { MAX_COMMENTS } from './tokens.js';
 
+// Imported functions and tables are re-bound to module consts: see "Bindings" in parse.ts.
+const { FN_WORDS, PACK16, lookupPacked } = keywords;
+const { hasMore, operator, scanNumber, scanVar } = scanners;
+const { CLS16, MAX_COMMENTS, isDigit, isIdent, nextOrEnd, tokOp } = tokens;
+
 const INITIAL_TOKENS = 512;
-/** Token slots kept free past a run's worst case (one operator token starting past the run, the END sentinel). */
+/** Tokens kept free past a run's worst case (one operator token starting past the run, the END sentinel). */
 const RUN_SLACK = 3;
 /** Shortest run worth scanning before the token arrays are grown. */
 const MIN_RUN = 64;
@@ -38,15 +45,13 @@ export class Lexer {
   ansiQuotes = false;
   count = 0;
   /**
-   * Token type and payload in one int: `aux << 5 | type` (read with Ctx.type / Ctx.aux). aux: WORD → keyword
-   * id; OP → operator code; PARAM → placeholder ordinal. A keyword or operator test is one load and compare.
+   * The tokens, S.WIDTH ints each (see S in tokens.ts): the packed token `aux << 5 | type` (aux: WORD → keyword
+   * id; OP → operator code; PARAM → placeholder ordinal), start and stop offsets, and EXTRA: for `(` / `)` the
+   * index of the matching parenthesis (-1 when unbalanced), for STRING / NSTRING / QIDENT the F flags; other
+   * tokens leave EXTRA unset. Index `count` holds the END sentinel. One array: one map and bounds check per
+   * token written or read instead of one per column.
    */
-  tok = new Int32Array(INITIAL_TOKENS);
-  flags = new Uint8Array(INITIAL_TOKENS);
-  start = new Int32Array(INITIAL_TOKENS);
-  stop = new Int32Array(INITIAL_TOKENS);
-  /** For `(` and `)`: index of the matching parenthesis token, -1 when unbalanced. */
-  match = new Int32Array(INITIAL_TOKENS);
+  tk = new Int32Array(INITIAL_TOKENS << S.SHIFT);
   nComments = 0;
   cStart = new Int32Array(MAX_COMMENTS);
   cStop = new Int32Array(MAX_COMMENTS);
@@ -56,7 +61,7 @@ export class Lexer {
   stmtEnd = 0;
   /** Non-blank text follows the first statement's `;`. */
   more = false;
-  /** Nonzero when a function keyword of interest (KF_DEPENDENT, KF_LOCKFN, LAST_INSERT_ID) or a @@var was seen. */
+  /** Nonzero when a function keyword of interest (KF.DEPENDENT, KF.LOCKFN, LAST_INSERT_ID) or a @@var was seen. */
   fnSeen = 0;
   error: string | null = null;
   private stack = new Int32Array(64);
@@ -67,6 +72,10 @@ export class Lexer {
   private readonly out: ScanOut = { type: T.INT };
   /** Scan position between runs of scan(). */
   private pos = 0;
+  /** lex() count, and the one the column copies were made for. */
+  private generation = 0;
+  private colGeneration = -1;
+  private readonly cols: Int32Array[] = [];
   /** Position of the next backslash at or after the last search start (src.length when none). */
   private backslashAt = -1;
   /** Out-parameter of longWord: the keyword id of the long word. */
@@ -91,16 +100,64 @@ export class Lexer {
     this.stmtEnd = limit;
     this.pos = 0;
     do { // runs: the token arrays grow between them (one run covers INITIAL_TOKENS - RUN_SLACK characters)
-      if (this.tok.length - this.count - RUN_SLACK < MIN_RUN) this.ensure(this.tok.length + MIN_RUN);
+      if (this.capacity() - this.count - RUN_SLACK < MIN_RUN) this.ensure(this.capacity() + MIN_RUN);
       this.scan();
     } while (this.pos < limit && !this.done);
     const end = this.stmtEnd;
-    while (this.depth > 0) this.match[this.stack[--this.depth]!] = -1;
+    while (this.depth > 0) this.tk[(this.stack[--this.depth]! << S.SHIFT) + S.EXTRA] = -1;
     if (truncated && end === limit) this.dropCutToken();
-    this.tok[this.count] = T.END; // in bounds: RUN_SLACK
-    this.start[this.count] = end;
-    this.stop[this.count] = end;
-    this.flags[this.count] = 0;
+    const p = this.count << S.SHIFT; // in bounds: RUN_SLACK
+    this.tk[p] = T.END;
+    this.tk[p + S.START] = end;
+    this.tk[p + S.STOP] = end;
+    this.tk[p + S.EXTRA] = 0;
+    this.generation++;
+  }
+
+  /** Token type (T) of token i; END at and past count. */
+  type(i: number): number {
+    return i < this.count ? this.tk[i << S.SHIFT]! & 31 : T.END;
+  }
+  /** Packed token i (`aux << 5 | type`); END past count. */
+  packed(i: number): number {
+    return i < this.count ? this.tk[i << S.SHIFT]! : T.END;
+  }
+  startOf(i: number): number {
+    return this.tk[(i << S.SHIFT) + S.START]!;
+  }
+  stopOf(i: number): number {
+    return this.tk[(i << S.SHIFT) + S.STOP]!;
+  }
+  /** For `(` / `)` at i: the index of the matching parenthesis, -1 when unbalanced. */
+  matchOf(i: number): number {
+    return this.tk[(i << S.SHIFT) + S.EXTRA]!;
+  }
+
+  /** Column copies for token scans written against separate arrays (src/session/effects.ts); see columns(). */
+  get tok(): Int32Array { return this.columns(S.TOK); }
+  get start(): Int32Array { return this.columns(S.START); }
+  get stop(): Int32Array { return this.columns(S.STOP); }
+  get match(): Int32Array { return this.columns(S.EXTRA); }
+
+  /**
+   * One slot of every token (END sentinel included) as its own array. Copies made on first use after each
+   * lex() and shared until the next: O(count) once per lex, nothing for the route parser, which reads tk.
+   */
+  private columns(slot: number): Int32Array {
+    if (this.colGeneration !== this.generation) {
+      const n = this.count + 1;
+      for (let k = 0; k < S.WIDTH; k++) {
+        const col = new Int32Array(n);
+        for (let i = 0; i < n; i++) col[i] = this.tk[(i << S.SHIFT) + k]!;
+        this.cols[k] = col;
+      }
+      this.colGeneration = this.generation;
+    }
+    return this.cols[slot]!;
+  }
+
+  private capacity(): number {
+    return this.tk.length >> S.SHIFT;
   }
 
   /**
@@ -109,8 +166,8 @@ export class Lexer {
    */
   private dropCutToken(): void {
     const n = this.count - 1;
-    if (n < 0 || this.stop[n] !== this.limit) return;
-    const v = this.tok[n]!;
+    if (n < 0 || this.tk[(n << S.SHIFT) + S.STOP] !== this.limit) return;
+    const v = this.tk[n << S.SHIFT]!;
     if (v === T.ERROR) this.error = null;
     else if (v === tokOp(O.LPAREN) || v === tokOp(O.RPAREN) || v === tokOp(O.COMMA)) return;
     this.count = n;
@@ -128,17 +185,15 @@ export class Lexer {
   private scan(): void {
     const src = this.src;
     const limit = this.limit;
-    const cls0 = LEX_CLS; // module and imported bindings are slow to read in a loop: use locals
+    const cls0 = LEX_CLS; // locals: the loop reads them on every character
     const pack = PACK16;
     const fnWords = FN_WORDS;
     const ops1 = OPS1;
-    const tok = this.tok;
-    const start = this.start;
-    const stop = this.stop;
+    const tk = this.tk;
     let fnSeen = 0;
-    let count = this.count;
-    let i = this.pos;
-    const room = tok.length - count - RUN_SLACK;
+    let count = this.count | 0; // `| 0`: int32 loop state (a field read or a call result would be tagged)
+    let i = this.pos | 0;
+    const room = (tk.length >> S.SHIFT) - count - RUN_SLACK;
     const end = limit - i > room ? i + room : limit;
     while (i < end) {
       const c = src.charCodeAt(i);
@@ -172,14 +227,14 @@ export class Lexer {
         }
         let kw = 0;
         if (code !== 0 && j < limit && pack[src.charCodeAt(j)] !== 0) {
-          j = this.longWord(i, j, a, b);
+          j = this.longWord(i, j, a, b) | 0;
           kw = this.longKw;
         } else if (j - i >= 2) {
           kw = lookupPacked(a, b, 0, 0);
         }
-        start[count] = i;
-        stop[count] = j;
-        tok[count] = (kw << 5) | T.WORD;
+        tk[(count << S.SHIFT) | S.START] = i;
+        tk[(count << S.SHIFT) | S.STOP] = j;
+        tk[count << S.SHIFT] = (kw << 5) | T.WORD;
         fnSeen |= fnWords[kw]!;
         count++;
         i = j;
@@ -192,9 +247,9 @@ export class Lexer {
             const op = ops1[ch]!;
             if (op === O.LPAREN) this.open(count);
             else if (op === O.RPAREN) this.close(count);
-            tok[count] = (op << 5) | T.OP;
-            start[count] = j;
-            stop[count] = j + 1;
+            tk[count << S.SHIFT] = (op << 5) | T.OP;
+            tk[(count << S.SHIFT) | S.START] = j;
+            tk[(count << S.SHIFT) | S.STOP] = j + 1;
             count++;
             i = op === O.COMMA && j + 1 < limit && src.charCodeAt(j + 1) === 32 ? j + 2 : j + 1;
           }
@@ -210,13 +265,13 @@ export class Lexer {
             let d = j < limit ? src.charCodeAt(j) : 32;
             while (d >= 48 && d <= 57) d = ++j < limit ? src.charCodeAt(j) : 32;
             if (d === 46 || pack[d] !== 0) {
-              j = scanNumber(src, i, limit, this.out);
-              if (j > 0) tok[count] = this.out.type;
+              j = scanNumber(src, i, limit, this.out) | 0;
+              if (j > 0) tk[count << S.SHIFT] = this.out.type;
             } else {
-              tok[count] = T.INT;
+              tk[count << S.SHIFT] = T.INT;
               if (d === 32) { // the blank after a plain integer is skipped here
-                start[count] = i;
-                stop[count] = j;
+                tk[(count << S.SHIFT) | S.START] = i;
+                tk[(count << S.SHIFT) | S.STOP] = j;
                 count++;
                 i = j + 1;
                 continue;
@@ -224,12 +279,12 @@ export class Lexer {
             }
           }
         } else if (i + 1 < limit && isDigit(src.charCodeAt(i + 1)) && !this.afterIdentAt(i, count)) {
-          j = scanNumber(src, i, limit, this.out);
-          if (j > 0) tok[count] = this.out.type;
+          j = scanNumber(src, i, limit, this.out) | 0;
+          if (j > 0) tk[count << S.SHIFT] = this.out.type;
         }
         if (j > 0) {
-          start[count] = i;
-          stop[count] = j;
+          tk[(count << S.SHIFT) | S.START] = i;
+          tk[(count << S.SHIFT) | S.STOP] = j;
           count++;
           i = j;
           continue;
@@ -239,25 +294,25 @@ export class Lexer {
       if (op !== 0) {
         if (op === O.LPAREN) this.open(count);
         else if (op === O.RPAREN) this.close(count);
-        tok[count] = (op << 5) | T.OP;
-        start[count] = i;
-        stop[count] = i + 1;
+        tk[count << S.SHIFT] = (op << 5) | T.OP;
+        tk[(count << S.SHIFT) | S.START] = i;
+        tk[(count << S.SHIFT) | S.STOP] = i + 1;
         count++;
         // `, ` is the usual list separator: its blank is skipped here.
         i = op === O.COMMA && i + 1 < limit && src.charCodeAt(i + 1) === 32 ? i + 2 : i + 1;
         continue;
       }
       if (c === 63) { // ?
-        tok[count] = (this.placeholders++ << 5) | T.PARAM;
-        start[count] = i;
-        stop[count] = i + 1;
+        tk[count << S.SHIFT] = (this.placeholders++ << 5) | T.PARAM;
+        tk[(count << S.SHIFT) | S.START] = i;
+        tk[(count << S.SHIFT) | S.STOP] = i + 1;
         count++;
         i++;
         continue;
       }
       this.count = count;
-      i = c === 39 ? this.lexString(i, 39, T.STRING, i) : this.slow(i, c);
-      count = this.count;
+      i = (c === 39 ? this.lexString(i, 39, T.STRING, i) : this.slow(i, c)) | 0; // `| 0`: keeps i and count int32
+      count = this.count | 0;
       if (this.done) break;
     }
     this.count = count;
@@ -324,36 +379,34 @@ export class Lexer {
   /** True when a token ending exactly at i is an identifier (then `.5` is `.` + `5`: t.5 → db.1t form). */
   private afterIdentAt(i: number, count: number): boolean {
     if (count === 0) return false;
-    const t = this.tok[count - 1]! & 31;
-    return (t === T.WORD || t === T.QIDENT) && this.stop[count - 1] === i;
+    const p = (count - 1) << S.SHIFT;
+    const t = this.tk[p]! & 31;
+    return (t === T.WORD || t === T.QIDENT) && this.tk[p + S.STOP] === i;
   }
 
   /** `db.1t`: digits right after a `.` that directly follows an identifier start an identifier. */
   private afterQualifierDot(i: number, count: number): boolean {
-    return this.tok[count - 1] === tokOp(O.DOT) && this.stop[count - 1] === i &&
-      this.afterIdentAt(this.start[count - 1]!, count - 1);
+    const p = (count - 1) << S.SHIFT;
+    return this.tk[p] === tokOp(O.DOT) && this.tk[p + S.STOP] === i && this.afterIdentAt(this.tk[p + S.START]!, count - 1);
   }
 
+  /** Grows the token array to hold at least n tokens (keeps the tokens written so far). */
   private ensure(n: number): void {
-    if (n < this.tok.length) return;
-    const cap = Math.max(n + 1, this.tok.length * 2);
-    const grow8 = (a: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> => { const b = new Uint8Array(cap); b.set(a); return b; };
-    const grow32 = (a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => { const b = new Int32Array(cap); b.set(a); return b; };
-    this.tok = grow32(this.tok);
-    this.flags = grow8(this.flags);
-    this.start = grow32(this.start);
-    this.stop = grow32(this.stop);
-    this.match = grow32(this.match);
+    if (n < this.capacity()) return;
+    const grown = new Int32Array(Math.max(n + 1, this.capacity() * 2) << S.SHIFT);
+    grown.set(this.tk);
+    this.tk = grown;
   }
 
+  /** Appends a token. In bounds by the room invariant of scan(), whose runs are the only callers. */
   private push(type: number, start: number, stop: number, aux: number, flags: number): void {
-    const n = this.count;
-    if (n + 1 >= this.tok.length) this.ensure(n + 1);
-    this.tok[n] = (aux << 5) | type;
-    this.start[n] = start;
-    this.stop[n] = stop;
-    this.flags[n] = flags;
-    this.count = n + 1;
+    const p = this.count << S.SHIFT;
+    const tk = this.tk;
+    tk[p] = (aux << 5) | type;
+    tk[p + S.START] = start;
+    tk[p + S.STOP] = stop;
+    tk[p + S.EXTRA] = flags;
+    this.count++;
   }
 
   private fail(msg: string, i: number): number {
@@ -473,17 +526,17 @@ export class Lexer {
       this.stack = st;
     }
     this.stack[this.depth++] = n;
-    this.match[n] = -1;
+    this.tk[(n << S.SHIFT) + S.EXTRA] = -1;
   }
 
   /** Paren matching: `)` at token n. */
   private close(n: number): void {
     if (this.depth > 0) {
       const open = this.stack[--this.depth]!;
-      this.match[open] = n;
-      this.match[n] = open;
+      this.tk[(open << S.SHIFT) + S.EXTRA] = n;
+      this.tk[(n << S.SHIFT) + S.EXTRA] = open;
     } else {
-      this.match[n] = -1;
+      this.tk[(n << S.SHIFT) + S.EXTRA] = -1;
     }
   }
 }

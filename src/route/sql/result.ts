@@ -10,7 +10,7 @@ export const EMPTY_CONDITIONS: KeyCondition[] = Object.freeze([]) as unknown as 
 export const EMPTY_SETS: SetAssignment[] = Object.freeze([]) as unknown as SetAssignment[];
 export const EMPTY_STRINGS: string[] = Object.freeze([]) as unknown as string[];
 
-export function newHints(): RouteHints {
+export const newHints = (): RouteHints => {
   return {
     readConsistency: null,
     queryTimeoutUs: null,
@@ -24,11 +24,11 @@ export function newHints(): RouteHints {
     dbpRoute: null,
     extra: [],
   };
-}
+};
 
 export const NO_HINTS: RouteHints = Object.freeze({ ...newHints(), extra: EMPTY_STRINGS as unknown as RouteHints['extra'] });
 
-export function newResult(kind: StmtKind): RouteParse {
+export const newResult = (kind: StmtKind): RouteParse => {
   return {
     kind,
     innerKind: null,
@@ -66,14 +66,14 @@ export function newResult(kind: StmtKind): RouteParse {
     truncated: false,
     noKeyReason: null,
   };
-}
+};
 
 export const MAX_TABLES = 16;
 export const MAX_CONDITIONS = 64;
 export const MAX_SET_ASSIGNMENTS = 64;
 
 /** Appends a table (capped); the first table also fills dbName/tableName/tableAlias. */
-export function addTable(r: RouteParse, t: TableRef): void {
+export const addTable = (r: RouteParse, t: TableRef): void => {
   if (r.tables === EMPTY_TABLES) {
     r.tables = [t];
     r.dbName = t.db;
@@ -82,35 +82,35 @@ export function addTable(r: RouteParse, t: TableRef): void {
   } else if (r.tables.length < MAX_TABLES) {
     r.tables.push(t);
   }
-}
+};
 
-export function addCondition(r: RouteParse, c: KeyCondition): void {
+export const addCondition = (r: RouteParse, c: KeyCondition): void => {
   if (r.conditions === EMPTY_CONDITIONS) r.conditions = [c];
   else if (r.conditions.length < MAX_CONDITIONS) r.conditions.push(c);
-}
+};
 
 /** Drops conditions added after `mark` (an OR was found at their level). */
-export function truncateConditions(r: RouteParse, mark: number): void {
+export const truncateConditions = (r: RouteParse, mark: number): void => {
   if (r.conditions.length > mark) r.conditions.length = mark;
-}
+};
 
-export function addSet(r: RouteParse, a: SetAssignment): void {
+export const addSet = (r: RouteParse, a: SetAssignment): void => {
   if (r.setAssignments === EMPTY_SETS) r.setAssignments = [a];
   else if (r.setAssignments.length < MAX_SET_ASSIGNMENTS) r.setAssignments.push(a);
-}
+};
 
-export function addDependent(r: RouteParse, name: string): void {
+export const addDependent = (r: RouteParse, name: string): void => {
   r.hasDependentFunction = true;
   if (r.dependentFunctions === EMPTY_STRINGS) r.dependentFunctions = [name];
   else if (!r.dependentFunctions.includes(name)) r.dependentFunctions.push(name);
-}
+};
 
-export function mutableHints(r: RouteParse): RouteHints {
+export const mutableHints = (r: RouteParse): RouteHints => {
   if (r.hints === NO_HINTS) r.hints = newHints();
   return r.hints;
-}
+};
 
 /** Records the first reason key information was lost. */
-export function noKey(r: RouteParse, reason: string): void {
+export const noKey = (r: RouteParse, reason: string): void => {
   if (r.noKeyReason === null) r.noKeyReason = reason;
-}
+};

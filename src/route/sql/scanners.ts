@@ -1,7 +1,11 @@
 // Pure scanners for the lexer's less frequent tokens: numbers, variables, operators, and the look-ahead after
 // the first `;`. Each reads char codes of src[i, limit) and returns an end offset; nothing is allocated.
 
-import { C, CLS, O, T, isDigit, isHexDigit, isIdent } from './tokens.js';
+import * as tokens from './tokens.js';
+import { C, O, T } from './tokens.js';
+
+// Imported functions and tables are re-bound to module consts: see "Bindings" in parse.ts.
+const { CLS, isDigit, isHexDigit, isIdent } = tokens;
 
 /** Out-parameter of scanNumber / scanVar (the token type found). */
 export interface ScanOut { type: T }
@@ -10,7 +14,7 @@ export interface ScanOut { type: T }
  * Number at i: INT, DECIMAL (1.5, .5, 1.), FLOAT (1e3, 1.5E-3), HEX (0x1f) or BIT (0b01). Returns its end, or
  * -1 when the text is an identifier that starts with digits (1abc, 0xg).
  */
-export function scanNumber(src: string, i: number, limit: number, out: ScanOut): number {
+export const scanNumber = (src: string, i: number, limit: number, out: ScanOut): number => {
   const c0 = src.charCodeAt(i);
   const c1 = i + 1 < limit ? src.charCodeAt(i + 1) : -1;
   if (c0 === 48 && (c1 === 120 || c1 === 98)) { // 0x.. / 0b..
@@ -43,13 +47,13 @@ export function scanNumber(src: string, i: number, limit: number, out: ScanOut):
   if (type === T.INT && j < limit && isIdent(src.charCodeAt(j))) return -1;
   out.type = type;
   return j;
-}
+};
 
 /**
  * `@name`, `@'name'` (USERVAR), `@@[scope.]name` (SYSVAR) at i. A lone `@` / `@@` is an OP token; -1 means an
  * unterminated quoted name.
  */
-export function scanVar(src: string, i: number, limit: number, out: ScanOut): number {
+export const scanVar = (src: string, i: number, limit: number, out: ScanOut): number => {
   const c1 = i + 1 < limit ? src.charCodeAt(i + 1) : -1;
   if (c1 === 64) {
     let j = i + 2;
@@ -75,10 +79,10 @@ export function scanVar(src: string, i: number, limit: number, out: ScanOut): nu
   }
   out.type = j === i + 1 ? T.OP : T.USERVAR;
   return j;
-}
+};
 
 /** Operator starting with char c (next, next2: the following chars or -1): `(op << 2) | length`. */
-export function operator(c: number, next: number, next2: number): number {
+export const operator = (c: number, next: number, next2: number): number => {
   switch (c) {
     case 40: return (O.LPAREN << 2) | 1;
     case 41: return (O.RPAREN << 2) | 1;
@@ -103,10 +107,10 @@ export function operator(c: number, next: number, next2: number): number {
     case 58: return next === 61 ? (O.ASSIGN << 2) | 2 : (O.OTHER << 2) | 1;
     default: return (O.OTHER << 2) | 1;
   }
-}
+};
 
 /** After the first `;`: is there anything but blanks, comments and further `;` before the limit? */
-export function hasMore(src: string, i: number, limit: number): boolean {
+export const hasMore = (src: string, i: number, limit: number): boolean => {
   while (i < limit) {
     const c = src.charCodeAt(i);
     if ((c < 128 && CLS[c] === C.SPACE) || c === 59) { i++; continue; }
@@ -124,4 +128,4 @@ export function hasMore(src: string, i: number, limit: number): boolean {
     }
   }
   return false;
-}
+};

@@ -2,16 +2,22 @@
 // Each parser receives the index of its verb token and fills c.r. Only the outer statement is inspected:
 // parenthesised groups (subqueries, derived tables) are skipped via the lexer's paren-match table.
 
-import { clauseEnd, parseClause, parseClauseIn } from './conditions.js';
+import * as conditions from './conditions.js';
 import type { Ctx } from './ctx.js';
 import { K } from './keywords.js';
-import { O, T } from './tokens.js';
-import { EMPTY_CONDITIONS, noKey } from './result.js';
-import { parseTableRefs, partition, tableName } from './tables.js';
+import { O, S, T } from './tokens.js';
+import * as result from './result.js';
+import * as tables from './tables.js';
 import type { ColumnValue, ValueRef } from './types.js';
-import { parseValueExact } from './values.js';
+import * as values from './values.js';
 
-export function parseSelect(c: Ctx, i: number): void {
+// Imported functions and tables are re-bound to module consts: see "Bindings" in parse.ts.
+const { clauseEnd, parseClause, parseClauseIn } = conditions;
+const { EMPTY_CONDITIONS, noKey } = result;
+const { parseTableRefs, partition, tableName } = tables;
+const { parseValueExact } = values;
+
+export const parseSelect = (c: Ctx, i: number): void => {
   c.r.kind = 'SELECT';
   c.hintPos = i + 1;
   if (isProxyVersion(c, i + 1)) {
@@ -22,7 +28,7 @@ export function parseSelect(c: Ctx, i: number): void {
   let fromSeen = false;
   let j = i + 1;
   while (j < c.n) {
-    const v = c.tTok[j]!; // inlined c.kw(j): this loop visits every top-level token of the statement
+    const v = c.tk[j << S.SHIFT]!; // inlined c.kw(j): this loop visits every top-level token of the statement
     const kw = (v & 31) === T.WORD ? v >> 5 : 0;
     if (kw === K.FROM && !fromSeen) {
       fromSeen = true;
@@ -43,15 +49,15 @@ export function parseSelect(c: Ctx, i: number): void {
       j++;
     }
   }
-}
+};
 
 /** `SELECT proxy_version()` exactly (§8). */
-function isProxyVersion(c: Ctx, i: number): boolean {
+const isProxyVersion = (c: Ctx, i: number): boolean => {
   return c.isKw(i, K.PROXY_VERSION) && c.isOp(i + 1, O.LPAREN) && c.close(i + 1) === i + 2 && i + 3 === c.n;
-}
+};
 
 /** INSERT / REPLACE [modifiers] [INTO] t [PARTITION (..)] [(cols)] {VALUES rows | SET a=v | SELECT ...}. */
-export function parseInsert(c: Ctx, i: number): void {
+export const parseInsert = (c: Ctx, i: number): void => {
   const r = c.r;
   r.kind = c.isKw(i, K.REPLACE) ? 'REPLACE' : 'INSERT';
   c.hintPos = i + 1;
@@ -74,10 +80,10 @@ export function parseInsert(c: Ctx, i: number): void {
   for (; j < c.n; j = c.skipParen(j)) {
     if (c.isKw(j, K.ON) && c.isKw(j + 1, K.DUPLICATE)) { r.hasOnDuplicateKeyUpdate = true; break; }
   }
-}
+};
 
 /** `a, t.b, `c`` inside [s, e): lower-cased last name parts; null if anything else is found. */
-function columnList(c: Ctx, s: number, e: number): string[] | null {
+const columnList = (c: Ctx, s: number, e: number): string[] | null => {
   if (e < 0) return null;
   const cols: string[] = [];
   let j = s;
@@ -92,9 +98,9 @@ function columnList(c: Ctx, s: number, e: number): string[] | null {
     j++;
   }
   return cols;
-}
+};
 
-function valuesRows(c: Ctx, j: number): number {
+const valuesRows = (c: Ctx, j: number): number => {
   const r = c.r;
   if (c.isKw(j, K.ROW)) j++;
   if (!c.isOp(j, O.LPAREN)) { noKey(r, 'unparsed VALUES'); return j; }
@@ -113,10 +119,10 @@ function valuesRows(c: Ctx, j: number): number {
     j = close + 1;
   }
   return j;
-}
+};
 
 /** Comma-separated value expressions in [s, e); non-constant ones become ExprRefs (position is kept). */
-export function rowValues(c: Ctx, s: number, e: number): ValueRef[] {
+export const rowValues = (c: Ctx, s: number, e: number): ValueRef[] => {
   const out: ValueRef[] = [];
   if (s === e) return out;
   let a = s;
@@ -126,10 +132,10 @@ export function rowValues(c: Ctx, s: number, e: number): ValueRef[] {
     if (b >= e) return out;
     a = b + 1;
   }
-}
+};
 
 /** Index of the depth-0 comma ending the element starting at a (or e). */
-export function elementEnd(c: Ctx, a: number, e: number): number {
+export const elementEnd = (c: Ctx, a: number, e: number): number => {
   let k = a;
   while (k < e && !c.isOp(k, O.COMMA)) {
     if (c.isKw(k, K.CASE)) {
@@ -145,14 +151,14 @@ export function elementEnd(c: Ctx, a: number, e: number): number {
     k = c.skipParen(k);
   }
   return Math.min(k, e);
-}
+};
 
-export function valueOrExpr(c: Ctx, a: number, b: number): ValueRef {
+export const valueOrExpr = (c: Ctx, a: number, b: number): ValueRef => {
   if (a >= b) return { kind: 'expr', text: '' };
   return parseValueExact(c, a, b) ?? { kind: 'expr', text: c.span(a, b - 1) };
-}
+};
 
-function insertSet(c: Ctx, j: number): number {
+const insertSet = (c: Ctx, j: number): number => {
   const e = clauseEnd(c, j);
   const set = assignments(c, j, e);
   if (set === null) { noKey(c.r, 'unparsed INSERT ... SET'); return e; }
@@ -163,10 +169,10 @@ function insertSet(c: Ctx, j: number): number {
   c.r.insertValues = values;
   c.r.insertRowCount = 1;
   return e;
-}
+};
 
 /** `col = v, t.col = v` in [s, e); null when not of that form. */
-function assignments(c: Ctx, s: number, e: number): ColumnValue[] | null {
+const assignments = (c: Ctx, s: number, e: number): ColumnValue[] | null => {
   const out: ColumnValue[] = [];
   let a = s;
   while (a < e) {
@@ -181,10 +187,10 @@ function assignments(c: Ctx, s: number, e: number): ColumnValue[] | null {
     a = b + 1;
   }
   return out;
-}
+};
 
 /** UPDATE [LOW_PRIORITY] [IGNORE] refs SET a = v, ... [WHERE ...] [ORDER BY ...] [LIMIT n]. */
-export function parseUpdate(c: Ctx, i: number): void {
+export const parseUpdate = (c: Ctx, i: number): void => {
   c.r.kind = 'UPDATE';
   c.hintPos = i + 1;
   let j = i + 1;
@@ -194,10 +200,10 @@ export function parseUpdate(c: Ctx, i: number): void {
   const e = clauseEnd(c, j + 1);
   c.r.updateSet = assignments(c, j + 1, e);
   whereAt(c, e);
-}
+};
 
 /** DELETE [modifiers] FROM refs [USING refs] [WHERE ...] | DELETE t1, t2 FROM refs [WHERE ...]. */
-export function parseDelete(c: Ctx, i: number): void {
+export const parseDelete = (c: Ctx, i: number): void => {
   c.r.kind = 'DELETE';
   c.hintPos = i + 1;
   let j = i + 1;
@@ -208,14 +214,14 @@ export function parseDelete(c: Ctx, i: number): void {
   j = parseTableRefs(c, j + 1);
   if (c.isKw(j, K.USING)) j = parseTableRefs(c, j + 1);
   whereAt(c, j);
-}
+};
 
-function whereAt(c: Ctx, j: number): void {
+const whereAt = (c: Ctx, j: number): void => {
   if (c.isKw(j, K.WHERE)) parseClause(c, j + 1);
-}
+};
 
 /** MERGE INTO t [alias] USING src ON (cond) WHEN ... */
-export function parseMerge(c: Ctx, i: number): void {
+export const parseMerge = (c: Ctx, i: number): void => {
   c.r.kind = 'MERGE';
   c.hintPos = i + 1;
   let j = i + 1;
@@ -225,4 +231,4 @@ export function parseMerge(c: Ctx, i: number): void {
   while (j < c.n && !c.isKw(j, K.ON)) j = c.skipParen(j);
   if (c.isOp(j + 1, O.LPAREN) && c.close(j + 1) > 0) parseClauseIn(c, j + 2, c.close(j + 1));
   else if (c.type(j + 1) !== T.END) c.r.skippedConditions++;
-}
+};

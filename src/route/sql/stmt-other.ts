@@ -4,9 +4,14 @@
 import type { Ctx } from './ctx.js';
 import { K } from './keywords.js';
 import { O, T } from './tokens.js';
-import { addDependent } from './result.js';
-import { rowValues } from './stmt-dml.js';
-import { partition, tableName } from './tables.js';
+import * as result from './result.js';
+import * as dml from './stmt-dml.js';
+import * as tables from './tables.js';
+
+// Imported functions and tables are re-bound to module consts: see "Bindings" in parse.ts.
+const { addDependent } = result;
+const { rowValues } = dml;
+const { partition, tableName } = tables;
 
 /** SHOW objects answered by ODP itself (§8). */
 const INTERNAL_SHOW = new Set([
@@ -16,7 +21,7 @@ const INTERNAL_SHOW = new Set([
 ]);
 
 /** SHOW [FULL|GLOBAL|SESSION|EXTENDED] object ...; SHOW COUNT(*) {WARNINGS|ERRORS}. */
-export function parseShow(c: Ctx, i: number): void {
+export const parseShow = (c: Ctx, i: number): void => {
   const r = c.r;
   r.kind = 'SHOW';
   let j = i + 1;
@@ -31,13 +36,13 @@ export function parseShow(c: Ctx, i: number): void {
   } else if (obj === 'warnings' || obj === 'errors' || obj === 'trace') {
     addDependent(r, 'show ' + obj);
   }
-}
+};
 
 /**
  * DESC t | DESCRIBE t | EXPLAIN t → DESC with the table; EXPLAIN [options] stmt → EXPLAIN;
  * EXPLAIN ROUTE stmt → EXPLAIN_ROUTE. The explained statement is parsed into the same result (innerKind).
  */
-export function parseExplain(c: Ctx, i: number, dispatch: (c: Ctx, i: number) => void): void {
+export const parseExplain = (c: Ctx, i: number, dispatch: (c: Ctx, i: number) => void): void => {
   const r = c.r;
   let j = i + 1;
   if (c.isKw(j, K.ROUTE) && j + 1 < c.n) {
@@ -63,19 +68,19 @@ export function parseExplain(c: Ctx, i: number, dispatch: (c: Ctx, i: number) =>
     r.innerKind = r.kind;
   }
   r.kind = 'EXPLAIN';
-}
+};
 
-function isExplainable(kw: number): boolean {
+const isExplainable = (kw: number): boolean => {
   return kw === K.SELECT || kw === K.INSERT || kw === K.REPLACE || kw === K.UPDATE || kw === K.DELETE ||
     kw === K.WITH || kw === K.MERGE;
-}
+};
 
-function isExplainOption(kw: number): boolean {
+const isExplainOption = (kw: number): boolean => {
   return kw === K.EXTENDED || kw === K.PARTITIONS || kw === K.ANALYZE || kw === K.BASIC || kw === K.OUTLINE;
-}
+};
 
 /** CREATE|DROP|ALTER|TRUNCATE|RENAME: kind, object type, table (for TABLE / INDEX ... ON t objects). */
-export function parseDdl(c: Ctx, i: number): void {
+export const parseDdl = (c: Ctx, i: number): void => {
   const r = c.r;
   const verb = c.kw(i);
   r.kind = verb === K.CREATE ? 'CREATE' : verb === K.DROP ? 'DROP' : verb === K.ALTER ? 'ALTER'
@@ -99,23 +104,23 @@ export function parseDdl(c: Ctx, i: number): void {
   r.objectType = c.lident(j);
   if (c.isKw(j, K.TABLE) || c.isKw(j, K.TABLES)) ddlTables(c, j + 1, verb === K.DROP || verb === K.RENAME);
   else if (c.isKw(j, K.INDEX)) indexTable(c, j + 1);
-}
+};
 
 /** [IF [NOT] EXISTS] t [, t2 | TO t2 ...] */
-function ddlTables(c: Ctx, j: number, list: boolean): void {
+const ddlTables = (c: Ctx, j: number, list: boolean): void => {
   if (c.isKw(j, K.IF)) j += c.isKw(j + 1, K.NOT) ? 3 : 2;
   j = tableName(c, j, false);
   while (list && j > 0 && (c.isOp(j, O.COMMA) || c.isKw(j, K.TO))) j = tableName(c, j + 1, false);
-}
+};
 
 /** INDEX name ... ON t */
-function indexTable(c: Ctx, j: number): void {
+const indexTable = (c: Ctx, j: number): void => {
   while (j < c.n && !c.isKw(j, K.ON)) j = c.skipParen(j);
   if (j < c.n) tableName(c, j + 1, false);
-}
+};
 
 /** LOAD DATA|XML [LOW_PRIORITY|CONCURRENT] [LOCAL] INFILE 'f' [REPLACE|IGNORE] INTO TABLE t [PARTITION (..)] */
-export function parseLoad(c: Ctx, i: number): void {
+export const parseLoad = (c: Ctx, i: number): void => {
   if (!c.isKw(i + 1, K.DATA) && !c.isKw(i + 1, K.XML)) return;
   c.r.kind = 'LOAD_DATA';
   c.hintPos = i + 2;
@@ -123,10 +128,10 @@ export function parseLoad(c: Ctx, i: number): void {
   while (j < c.n && !c.isKw(j, K.TABLE)) j++;
   j = tableName(c, j + 1, false);
   if (j > 0) partition(c, j, true);
-}
+};
 
 /** LOCK {TABLES|TABLE} t [[AS] a] {READ [LOCAL] | [LOW_PRIORITY] WRITE | IN ... MODE} [, ...] */
-export function parseLock(c: Ctx, i: number): void {
+export const parseLock = (c: Ctx, i: number): void => {
   if (!c.isKw(i + 1, K.TABLES) && !c.isKw(i + 1, K.TABLE)) return;
   c.r.kind = 'LOCK_TABLES';
   let j = i + 2;
@@ -137,14 +142,14 @@ export function parseLock(c: Ctx, i: number): void {
     if (j >= c.n) return;
     j++;
   }
-}
+};
 
-export function parseUnlock(c: Ctx, i: number): void {
+export const parseUnlock = (c: Ctx, i: number): void => {
   if (c.isKw(i + 1, K.TABLES) || c.isKw(i + 1, K.TABLE)) c.r.kind = 'UNLOCK_TABLES';
-}
+};
 
 /** CALL [db.]routine[(args)]: the routine goes to dbName/tableName (routine entry lookup, §3.5). */
-export function parseCall(c: Ctx, i: number): void {
+export const parseCall = (c: Ctx, i: number): void => {
   const r = c.r;
   r.kind = 'CALL';
   const j = tableName(c, i + 1, false);
@@ -155,12 +160,12 @@ export function parseCall(c: Ctx, i: number): void {
   } else {
     r.callArgs = [];
   }
-}
+};
 
 /** PING PROXY (§8) */
-export function parsePing(c: Ctx, i: number): void {
+export const parsePing = (c: Ctx, i: number): void => {
   if (c.isKw(i + 1, K.PROXY) && c.type(i + 2) === T.END) {
     c.r.kind = 'INTERNAL_CMD';
     c.r.internalCmd = 'PING PROXY';
   }
-}
+};

@@ -7,12 +7,17 @@
 import type { Ctx } from './ctx.js';
 import { K } from './keywords.js';
 import { O, T } from './tokens.js';
-import { addSet, noKey } from './result.js';
-import { elementEnd } from './stmt-dml.js';
+import * as result from './result.js';
+import * as dml from './stmt-dml.js';
 import type { SetScope, ValueRef } from './types.js';
-import { literal, parseValueExact, sysVarParts, userVarName } from './values.js';
+import * as values from './values.js';
 
-function scopeOf(kw: number): SetScope | null {
+// Imported functions and tables are re-bound to module consts: see "Bindings" in parse.ts.
+const { addSet, noKey } = result;
+const { elementEnd } = dml;
+const { literal, parseValueExact, sysVarParts, userVarName } = values;
+
+const scopeOf = (kw: number): SetScope | null => {
   switch (kw) {
     case K.GLOBAL: return 'global';
     case K.SESSION: case K.LOCAL: return 'session';
@@ -20,9 +25,9 @@ function scopeOf(kw: number): SetScope | null {
     case K.PERSIST_ONLY: return 'persist_only';
     default: return null;
   }
-}
+};
 
-export function parseSet(c: Ctx, i: number): void {
+export const parseSet = (c: Ctx, i: number): void => {
   const r = c.r;
   r.kind = 'SET';
   let j = i + 1;
@@ -55,14 +60,14 @@ export function parseSet(c: Ctx, i: number): void {
   }
   if (others === 0 && charsets === 0 && names > 0) r.kind = 'SET_NAMES';
   else if (others === 0 && names === 0 && charsets > 0) r.kind = 'SET_CHARSET';
-}
+};
 
-function isAssignOp(c: Ctx, i: number): boolean {
+const isAssignOp = (c: Ctx, i: number): boolean => {
   return c.isOp(i, O.EQ) || c.isOp(i, O.ASSIGN);
-}
+};
 
 /** `@u = v`, `@@[scope.]x = v`, `x = v`; returns the index after the value, or -1. */
-function variable(c: Ctx, j: number, scope: SetScope): number {
+const variable = (c: Ctx, j: number, scope: SetScope): number => {
   let name: string;
   let sc: SetScope = scope;
   let k = j + 1;
@@ -82,10 +87,10 @@ function variable(c: Ctx, j: number, scope: SetScope): number {
   }
   if (!isAssignOp(c, k)) return -1;
   return assign(c, sc, name, k + 1, null);
-}
+};
 
 /** Records `name = <tokens [a, end of element)>`; returns the element end. */
-function assign(c: Ctx, scope: SetScope, name: string, a: number, collation: string | null): number {
+const assign = (c: Ctx, scope: SetScope, name: string, a: number, collation: string | null): number => {
   const b = elementEnd(c, a, c.n);
   if (c.cut && b >= c.n) {
     noKey(c.r, 'statement truncated at the parse limit');
@@ -95,17 +100,17 @@ function assign(c: Ctx, scope: SetScope, name: string, a: number, collation: str
   const text = c.span(a, b - 1);
   addSet(c.r, { scope, name, valueText: text, value: setValue(c, a, b, scope, text), collation });
   return b;
-}
+};
 
-function setValue(c: Ctx, a: number, b: number, scope: SetScope, text: string): ValueRef {
+const setValue = (c: Ctx, a: number, b: number, scope: SetScope, text: string): ValueRef => {
   const v = parseValueExact(c, a, b);
   if (v !== null) return v;
   if (b === a + 1 && scope !== 'user' && c.isIdent(a)) return literal('string', c.ident(a)); // ON, OFF, utf8mb4
   return { kind: 'expr', text };
-}
+};
 
 /** NAMES cs [COLLATE c] | NAMES DEFAULT */
-function names_(c: Ctx, j: number): number {
+const names_ = (c: Ctx, j: number): number => {
   let b = j + 1;
   let collation: string | null = null;
   if (c.isKw(b, K.COLLATE) && (c.isIdent(b + 1) || c.type(b + 1) === T.STRING)) {
@@ -113,23 +118,23 @@ function names_(c: Ctx, j: number): number {
     b += 2;
   }
   return charsetItem(c, 'names', 'names', j, b, collation);
-}
+};
 
-function charset(c: Ctx, j: number): number {
+const charset = (c: Ctx, j: number): number => {
   return charsetItem(c, 'charset', 'character_set', j, j + 1, null);
-}
+};
 
-function charsetItem(c: Ctx, scope: SetScope, name: string, j: number, end: number, collation: string | null): number {
+const charsetItem = (c: Ctx, scope: SetScope, name: string, j: number, end: number, collation: string | null): number => {
   const t = c.type(j);
   if (t !== T.WORD && t !== T.QIDENT && t !== T.STRING) return -1;
   if (c.cut && end >= c.n) { noKey(c.r, 'statement truncated at the parse limit'); return c.n; }
   const value: ValueRef = c.isKw(j, K.DEFAULT) ? { kind: 'default' } : literal('string', c.lident(j));
   addSet(c.r, { scope, name, valueText: c.text(j), value, collation });
   return end;
-}
+};
 
 /** [scope] TRANSACTION {ISOLATION LEVEL lvl | READ WRITE | READ ONLY} [, ...] */
-function setTransaction(c: Ctx, j: number, scope: SetScope): void {
+const setTransaction = (c: Ctx, j: number, scope: SetScope): void => {
   const r = c.r;
   r.kind = 'SET_TRANSACTION';
   while (j < c.n) {
@@ -159,10 +164,10 @@ function setTransaction(c: Ctx, j: number, scope: SetScope): void {
     j++;
   }
   noKey(r, 'SET TRANSACTION not fully parsed');
-}
+};
 
 /** Isolation level at j; sets c.vEnd past it. */
-function isolation(c: Ctx, j: number): string | null {
+const isolation = (c: Ctx, j: number): string | null => {
   c.vEnd = j + 2;
   if (c.isKw(j, K.REPEATABLE) && c.isKw(j + 1, K.READ)) return 'REPEATABLE-READ';
   if (c.isKw(j, K.READ) && c.isKw(j + 1, K.COMMITTED)) return 'READ-COMMITTED';
@@ -170,4 +175,4 @@ function isolation(c: Ctx, j: number): string | null {
   c.vEnd = j + 1;
   if (c.isKw(j, K.SERIALIZABLE)) return 'SERIALIZABLE';
   return null;
-}
+};

@@ -3,31 +3,35 @@
 import type { Ctx } from './ctx.js';
 import { K } from './keywords.js';
 import { O, T } from './tokens.js';
-import { noKey } from './result.js';
-import { userVarName } from './values.js';
+import * as result from './result.js';
+import * as values from './values.js';
 
-export function parseUse(c: Ctx, i: number): void {
+// Imported functions and tables are re-bound to module consts: see "Bindings" in parse.ts.
+const { noKey } = result;
+const { userVarName } = values;
+
+export const parseUse = (c: Ctx, i: number): void => {
   c.r.kind = 'USE';
   if (c.isIdent(i + 1) || c.type(i + 1) === T.STRING) c.r.useDb = c.ident(i + 1);
-}
+};
 
 /** BEGIN [WORK] is a transaction start; BEGIN followed by anything else is a PL block (OTHER). */
-export function parseBegin(c: Ctx, i: number): void {
+export const parseBegin = (c: Ctx, i: number): void => {
   const j = c.isKw(i + 1, K.WORK) ? i + 2 : i + 1;
   if (j >= c.n) c.r.kind = 'BEGIN';
   else c.r.multiStatement = false; // the block's own `;` separate its statements
-}
+};
 
-export function parseStart(c: Ctx, i: number): void {
+export const parseStart = (c: Ctx, i: number): void => {
   c.r.kind = c.isKw(i + 1, K.TRANSACTION) ? 'START_TRANS' : 'OTHER';
-}
+};
 
-export function parseCommit(c: Ctx): void {
+export const parseCommit = (c: Ctx): void => {
   c.r.kind = 'COMMIT';
-}
+};
 
 /** ROLLBACK [WORK] [TO [SAVEPOINT] sp] */
-export function parseRollback(c: Ctx, i: number): void {
+export const parseRollback = (c: Ctx, i: number): void => {
   let j = i + 1;
   if (c.isKw(j, K.WORK)) j++;
   if (!c.isKw(j, K.TO)) { c.r.kind = 'ROLLBACK'; return; }
@@ -35,22 +39,22 @@ export function parseRollback(c: Ctx, i: number): void {
   if (c.isKw(j, K.SAVEPOINT)) j++;
   c.r.kind = 'ROLLBACK_TO_SAVEPOINT';
   if (c.isIdent(j)) c.r.savepoint = c.ident(j);
-}
+};
 
-export function parseSavepoint(c: Ctx, i: number): void {
+export const parseSavepoint = (c: Ctx, i: number): void => {
   c.r.kind = 'SAVEPOINT';
   if (c.isIdent(i + 1)) c.r.savepoint = c.ident(i + 1);
-}
+};
 
 /** RELEASE SAVEPOINT sp */
-export function parseRelease(c: Ctx, i: number): void {
+export const parseRelease = (c: Ctx, i: number): void => {
   if (!c.isKw(i + 1, K.SAVEPOINT)) return;
   c.r.kind = 'RELEASE_SAVEPOINT';
   if (c.isIdent(i + 2)) c.r.savepoint = c.ident(i + 2);
-}
+};
 
 /** XA {START|BEGIN|END|PREPARE|COMMIT|ROLLBACK} xid [...] | XA RECOVER */
-export function parseXa(c: Ctx, i: number): void {
+export const parseXa = (c: Ctx, i: number): void => {
   const r = c.r;
   switch (c.kw(i + 1)) {
     case K.START: case K.BEGIN: r.kind = 'XA_START'; break;
@@ -70,10 +74,10 @@ export function parseXa(c: Ctx, i: number): void {
     else break;
   }
   if (e > s) r.xid = c.span(s, e - 1);
-}
+};
 
 /** PREPARE s FROM '...' | PREPARE s FROM @v */
-export function parsePrepare(c: Ctx, i: number): void {
+export const parsePrepare = (c: Ctx, i: number): void => {
   const r = c.r;
   r.kind = 'PREPARE';
   if (!c.isIdent(i + 1) || !c.isKw(i + 2, K.FROM)) { noKey(r, 'unparsed PREPARE'); return; }
@@ -88,10 +92,10 @@ export function parsePrepare(c: Ctx, i: number): void {
   } else {
     noKey(r, 'unparsed PREPARE');
   }
-}
+};
 
 /** EXECUTE s [USING @a, @b] */
-export function parseExecute(c: Ctx, i: number): void {
+export const parseExecute = (c: Ctx, i: number): void => {
   const r = c.r;
   r.kind = 'EXECUTE';
   if (!c.isIdent(i + 1)) return;
@@ -106,16 +110,16 @@ export function parseExecute(c: Ctx, i: number): void {
     }
   }
   r.textPs = { name: c.lident(i + 1), sql: null, fromVar: null, usingVars };
-}
+};
 
 /** {DEALLOCATE | DROP} PREPARE s; i is the PREPARE token. */
-export function parseDeallocate(c: Ctx, i: number): void {
+export const parseDeallocate = (c: Ctx, i: number): void => {
   c.r.kind = 'DEALLOCATE';
   if (c.isIdent(i + 1)) c.r.textPs = { name: c.lident(i + 1), sql: null, fromVar: null, usingVars: [] };
-}
+};
 
 /** KILL [CONNECTION | QUERY] id | KILL PROXYSESSION ... | KILL GLOBALSESSION ... */
-export function parseKill(c: Ctx, i: number): void {
+export const parseKill = (c: Ctx, i: number): void => {
   const r = c.r;
   let j = i + 1;
   if (c.isKw(j, K.PROXYSESSION) || c.isKw(j, K.GLOBALSESSION)) {
@@ -128,4 +132,4 @@ export function parseKill(c: Ctx, i: number): void {
   else if (c.isKw(j, K.CONNECTION)) j++;
   const t = c.type(j);
   if (t === T.INT || t === T.PARAM || t === T.USERVAR) r.killId = c.text(j);
-}
+};

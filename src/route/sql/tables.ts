@@ -5,21 +5,27 @@
 // Only INNER / CROSS / STRAIGHT_JOIN / plain JOIN ... ON conditions feed key extraction: an outer join's ON
 // condition does not filter the preserved side, so using it could produce a wrong key.
 
-import { clauseEnd, parseClause } from './conditions.js';
+import * as conditions from './conditions.js';
 import type { Ctx } from './ctx.js';
-import { K, KW_FLAGS, KF_ALIAS_STOP } from './keywords.js';
-import { O, T } from './tokens.js';
-import { addTable, noKey } from './result.js';
+import * as keywords from './keywords.js';
+import { K, KF } from './keywords.js';
+import { O, S, T } from './tokens.js';
+import * as result from './result.js';
 import type { TableRef } from './types.js';
+
+// Imported functions and tables are re-bound to module consts: see "Bindings" in parse.ts.
+const { clauseEnd, parseClause } = conditions;
+const { KW_FLAGS } = keywords;
+const { addTable, noKey } = result;
 
 const MAX_NESTING = 8;
 
 /** Parses a table reference list starting at i; returns the index of the first token after it. */
-export function parseTableRefs(c: Ctx, i: number): number {
+export const parseTableRefs = (c: Ctx, i: number): number => {
   return refList(c, i, 0);
-}
+};
 
-function refList(c: Ctx, i: number, depth: number): number {
+const refList = (c: Ctx, i: number, depth: number): number => {
   const first = c.r.tables.length === 0;
   let j = factor(c, i, depth);
   if (j < 0) {
@@ -50,21 +56,21 @@ function refList(c: Ctx, i: number, depth: number): number {
       j = c.skipParen(j + 1);
     }
   }
-}
+};
 
 /** Keywords that may begin a join operator. */
-function joinStart(kw: number): boolean {
+const joinStart = (kw: number): boolean => {
   return kw === K.JOIN || kw === K.INNER || kw === K.LEFT || kw === K.RIGHT || kw === K.CROSS || kw === K.NATURAL ||
     kw === K.STRAIGHT_JOIN;
-}
+};
 
-function next(j: number): number {
+const next = (j: number): number => {
   return j < 0 ? -j - 1 : j;
-}
+};
 
 /** One table factor; returns the index after it, or -(index + 1) when it was not a named table. */
-function factor(c: Ctx, i: number, depth: number): number {
-  const v = i < c.n ? c.tTok[i]! : T.END; // inlined token tests
+const factor = (c: Ctx, i: number, depth: number): number => {
+  const v = i < c.n ? c.tk[i << S.SHIFT]! : T.END; // inlined token tests
   if (v === ((O.LPAREN << 5) | T.OP)) {
     const m = c.close(i);
     if (m < 0) return -c.n - 1;
@@ -81,9 +87,9 @@ function factor(c: Ctx, i: number, depth: number): number {
   }
   if (v === ((K.DUAL << 5) | T.WORD)) return -(i + 1) - 1;
   return namedTable(c, i);
-}
+};
 
-function namedTable(c: Ctx, i: number): number {
+const namedTable = (c: Ctx, i: number): number => {
   let j = qualifiedName(c, i);
   if (j < 0) return -i - 1;
   if (bareEnd(c, j)) { // the usual `FROM t WHERE ...` / `FROM t, u`: none of the optional parts follows
@@ -102,14 +108,14 @@ function namedTable(c: Ctx, i: number): number {
   j = indexHints(c, j);
   if (!c.stopTables) addTable(c.r, tableRef(c, aliasName));
   return j;
-}
+};
 
 /**
  * `[db.]name [@link]` at i: records the token indexes in c.qDb / c.qName / c.qLink (-1: absent) and returns
  * the index after it, or -1 when i is not an identifier. Allocates nothing: the strings are made by tableRef
  * only for a table that is reported.
  */
-function qualifiedName(c: Ctx, i: number): number {
+const qualifiedName = (c: Ctx, i: number): number => {
   if (!c.isIdent(i)) return -1;
   let j = i + 1;
   if (c.isOp(j, O.DOT) && c.isIdent(j + 1)) {
@@ -123,43 +129,43 @@ function qualifiedName(c: Ctx, i: number): number {
   c.qLink = -1;
   if (c.type(j) === T.USERVAR && c.adjacent(j)) c.qLink = j++;
   return j;
-}
+};
 
 /** The TableRef of the name qualifiedName found last. */
-function tableRef(c: Ctx, alias: string | null): TableRef {
+const tableRef = (c: Ctx, alias: string | null): TableRef => {
   const db = c.qDb < 0 ? null : c.ident(c.qDb);
-  const dblink = c.qLink < 0 ? null : c.src.slice(c.tStart[c.qLink]! + 1, c.tStop[c.qLink]);
+  const dblink = c.qLink < 0 ? null : c.text(c.qLink).slice(1);
   return { db, name: c.ident(c.qName), alias, dblink };
-}
+};
 
 /** Token j cannot start PARTITION, an alias or an index hint (aliasAt, partition and indexHints are no-ops). */
-function bareEnd(c: Ctx, j: number): boolean {
+const bareEnd = (c: Ctx, j: number): boolean => {
   const t = c.type(j);
   if (t !== T.WORD) return t !== T.QIDENT && t !== T.STRING;
   const kw = c.aux(j);
-  return kw !== 0 && (KW_FLAGS[kw]! & KF_ALIAS_STOP) !== 0 && kw !== K.PARTITION && kw !== K.AS && kw !== K.USE &&
+  return kw !== 0 && (KW_FLAGS[kw]! & KF.ALIAS_STOP) !== 0 && kw !== K.PARTITION && kw !== K.AS && kw !== K.USE &&
     kw !== K.IGNORE && kw !== K.FORCE;
-}
+};
 
 /** Token index of an alias at i (`AS x`, `x`, `'x'`), or -1. */
-function aliasAt(c: Ctx, i: number): number {
+const aliasAt = (c: Ctx, i: number): number => {
   if (c.isKw(i, K.AS)) return c.isIdent(i + 1) || c.type(i + 1) === T.STRING ? i + 1 : -1;
   const t = c.type(i);
   if (t === T.QIDENT || t === T.STRING) return i;
   if (t !== T.WORD) return -1;
   const kw = c.aux(i);
-  return kw !== 0 && (KW_FLAGS[kw]! & KF_ALIAS_STOP) !== 0 ? -1 : i;
-}
+  return kw !== 0 && (KW_FLAGS[kw]! & KF.ALIAS_STOP) !== 0 ? -1 : i;
+};
 
 /** Skips `[AS] alias [(col, ...)]` after a derived table. */
-function alias(c: Ctx, i: number): number {
+const alias = (c: Ctx, i: number): number => {
   const a = aliasAt(c, i);
   if (a < 0) return i;
   return c.isOp(a + 1, O.LPAREN) ? c.skipParen(a + 1) : a + 1;
-}
+};
 
 /** `PARTITION (p1, p2)`: recorded for the first table. */
-export function partition(c: Ctx, i: number, record: boolean): number {
+export const partition = (c: Ctx, i: number, record: boolean): number => {
   if (!c.isKw(i, K.PARTITION) || !c.isOp(i + 1, O.LPAREN)) return i;
   const m = c.close(i + 1);
   if (m < 0) return c.n;
@@ -169,10 +175,10 @@ export function partition(c: Ctx, i: number, record: boolean): number {
     c.r.explicitPartition = names;
   }
   return m + 1;
-}
+};
 
 /** `USE|IGNORE|FORCE {INDEX|KEY} [FOR ...] (...)`, repeated. */
-function indexHints(c: Ctx, i: number): number {
+const indexHints = (c: Ctx, i: number): number => {
   while (c.isKw(i, K.USE) || c.isKw(i, K.IGNORE) || c.isKw(i, K.FORCE)) {
     let j = i + 1;
     if (!c.isKw(j, K.INDEX) && !c.isKw(j, K.KEY)) return i;
@@ -181,10 +187,10 @@ function indexHints(c: Ctx, i: number): number {
     i = c.skipParen(j);
   }
   return i;
-}
+};
 
 /** `[db.]name [@link]` as a single table (INSERT target, DDL, CALL); returns the index after it or -1. */
-export function tableName(c: Ctx, i: number, alsoAlias: boolean): number {
+export const tableName = (c: Ctx, i: number, alsoAlias: boolean): number => {
   let j = qualifiedName(c, i);
   if (j < 0) return -1;
   let aliasName: string | null = null;
@@ -194,4 +200,4 @@ export function tableName(c: Ctx, i: number, alsoAlias: boolean): number {
   }
   addTable(c.r, tableRef(c, aliasName));
   return j;
-}
+};

@@ -1,7 +1,10 @@
 // Token vocabulary of the route lexer and the character classes it scans with. Const enums: tsc inlines
 // every member as a literal, so hot loops compare numbers, never load properties.
 
-import { PACK } from './keywords.js';
+import * as keywords from './keywords.js';
+
+// Imported functions and tables are re-bound to module consts: see "Bindings" in parse.ts.
+const { PACK } = keywords;
 
 /** Token types (low 5 bits of a packed token). */
 export const enum T {
@@ -15,10 +18,18 @@ export const enum O {
   OROR = 13, ANDAND = 14, PLUS = 15, MINUS = 16, STAR = 17, SLASH = 18, PERCENT = 19, ASSIGN = 20, OTHER = 21,
 }
 
-/** Packed token value of operator `op`. */
-export function tokOp(op: O): number {
-  return (op << 5) | T.OP;
+/**
+ * Slots of one token in Lexer.tk (const enum: inlined). Token i starts at index `i << SHIFT`; EXTRA is the
+ * paren match (`(` / `)`) or the F flags (STRING, NSTRING, QIDENT).
+ */
+export const enum S {
+  TOK = 0, START = 1, STOP = 2, EXTRA = 3, WIDTH = 4, SHIFT = 2,
 }
+
+/** Packed token value of operator `op`. */
+export const tokOp = (op: O): number => {
+  return (op << 5) | T.OP;
+};
 
 /** Token flags (const enum: inlined). */
 export const enum F {
@@ -48,21 +59,21 @@ CLS[36] = C.WORD;
 export const CLS16 = new Uint8Array(65536).fill(C.WORD);
 CLS16.set(CLS);
 
-export function isIdent(c: number): boolean {
+export const isIdent = (c: number): boolean => {
   return c >= 128 || PACK[c] !== 0;
-}
+};
 /** x'..' / b'..' / n'..' prefixes (the caller checked that a quote follows). */
-export function quotePrefix(c: number): boolean {
+export const quotePrefix = (c: number): boolean => {
   const l = c | 32;
   return l === 120 || l === 98 || l === 110;
-}
-export function nextOrEnd(src: string, ch: string, from: number): number {
+};
+export const nextOrEnd = (src: string, ch: string, from: number): number => {
   const k = src.indexOf(ch, from);
   return k < 0 ? src.length : k;
-}
-export function isDigit(c: number): boolean {
+};
+export const isDigit = (c: number): boolean => {
   return c >= 48 && c <= 57;
-}
-export function isHexDigit(c: number): boolean {
+};
+export const isHexDigit = (c: number): boolean => {
   return (c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 102);
-}
+};

@@ -4,45 +4,61 @@
 // Recursion is bounded by MAX_DEPTH; every loop advances a token index bounded by `end`.
 
 import type { Ctx } from './ctx.js';
-import { K, KW_FLAGS, KF_NILADIC } from './keywords.js';
-import { O, T } from './tokens.js';
+import * as keywords from './keywords.js';
+import { K, KF } from './keywords.js';
+import { O, S, T } from './tokens.js';
 import type { LiteralRef, LiteralType, SysVarScope, ValueRef } from './types.js';
+
+// Imported functions and tables are re-bound to module consts: see "Bindings" in parse.ts.
+const { KW_FLAGS } = keywords;
 
 const MAX_DEPTH = 24;
 
-export function literal(type: LiteralType, text: string, charsetIntroducer: string | null = null): LiteralRef {
+export const literal = (type: LiteralType, text: string, charsetIntroducer: string | null = null): LiteralRef => {
   return { kind: 'literal', type, text, charsetIntroducer, collation: null };
-}
+};
 
 /** Parses a value expression starting at token i, not reading at or past `end`; sets c.vEnd. */
-export function parseValue(c: Ctx, i: number, end: number): ValueRef | null {
-  return isLoneToken(c, i, end) ? primary(c, i, end, 0) : additive(c, i, end, 0);
-}
+export const parseValue = (c: Ctx, i: number, end: number): ValueRef | null => {
+  return isLoneToken(c, i, end) ? loneValue(c, i) : additive(c, i, end, 0);
+};
 
 /** Parses a value that must span exactly [i, end); null otherwise. */
-export function parseValueExact(c: Ctx, i: number, end: number): ValueRef | null {
+export const parseValueExact = (c: Ctx, i: number, end: number): ValueRef | null => {
   if (i >= end) return null;
-  const v = isLoneToken(c, i, end) ? primary(c, i, end, 0) : additive(c, i, end, 0);
+  const v = isLoneToken(c, i, end) ? loneValue(c, i) : additive(c, i, end, 0);
   return v !== null && c.vEnd === end ? v : null;
-}
+};
+
+/** primary() of a token isLoneToken accepts (INT, DECIMAL, PARAM, USERVAR), kept small so callers inline it. */
+const loneValue = (c: Ctx, i: number): ValueRef => {
+  c.vEnd = i + 1;
+  const v = c.tk[i << S.SHIFT]!;
+  switch (v & 31) {
+    case T.INT: return literal('int', normalizeInt(c.text(i)));
+    case T.DECIMAL: return literal('decimal', c.text(i));
+    case T.PARAM: return { kind: 'placeholder', index: v >> 5 };
+    default: return { kind: 'user_var', name: userVarName(c, i) };
+  }
+};
 
 /**
  * Fast path (most key values): a number, `?` or @var whose next token cannot continue the expression, so the
  * operator-precedence levels can be skipped. Strings are excluded (concatenation, COLLATE).
  */
-function isLoneToken(c: Ctx, i: number, end: number): boolean {
+const isLoneToken = (c: Ctx, i: number, end: number): boolean => {
   const t = c.type(i);
   if (t !== T.INT && t !== T.PARAM && t !== T.DECIMAL && t !== T.USERVAR) return false;
   const j = i + 1;
   if (j >= end) return true;
-  const v = j < c.n ? c.tTok[j]! : T.END; // inlined c.type / c.aux
+  const v = j < c.n ? c.tk[j << S.SHIFT]! : T.END; // inlined c.type / c.aux
   const nt = v & 31;
   const aux = v >> 5;
   if (nt === T.OP) return aux !== O.PLUS && aux !== O.MINUS && aux !== O.STAR && aux !== O.SLASH && aux !== O.PERCENT;
   return nt === T.WORD && aux !== K.DIV && aux !== K.MOD;
-}
+};
 
-function additive(c: Ctx, i: number, end: number, depth: number): ValueRef | null {
+const additive = (c: Ctx, i: number, end: number, depth: number): ValueRef | null => {
   let left = multiplicative(c, i, end, depth);
   while (left !== null && c.vEnd < end) {
     const j = c.vEnd;
@@ -52,9 +68,9 @@ function additive(c: Ctx, i: number, end: number, depth: number): ValueRef | nul
     left = right === null ? null : { kind: 'func', name: op, args: [left, right] };
   }
   return left;
-}
+};
 
-function multiplicative(c: Ctx, i: number, end: number, depth: number): ValueRef | null {
+const multiplicative = (c: Ctx, i: number, end: number, depth: number): ValueRef | null => {
   let left = unary(c, i, end, depth);
   while (left !== null && c.vEnd < end) {
     const j = c.vEnd;
@@ -65,9 +81,9 @@ function multiplicative(c: Ctx, i: number, end: number, depth: number): ValueRef
     left = right === null ? null : { kind: 'func', name: op, args: [left, right] };
   }
   return left;
-}
+};
 
-function unary(c: Ctx, i: number, end: number, depth: number): ValueRef | null {
+const unary = (c: Ctx, i: number, end: number, depth: number): ValueRef | null => {
   if (i >= end || depth > MAX_DEPTH) return null;
   if (c.isOp(i, O.MINUS)) {
     const v = unary(c, i + 1, end, depth + 1);
@@ -82,14 +98,14 @@ function unary(c: Ctx, i: number, end: number, depth: number): ValueRef | null {
     return v !== null && v.kind === 'literal' && (v.type === 'int' || v.type === 'decimal' || v.type === 'float') ? v : null;
   }
   return primary(c, i, end, depth);
-}
+};
 
-function negate(text: string): string {
+const negate = (text: string): string => {
   if (text.charCodeAt(0) === 45) return text.slice(1);
   return text === '0' ? text : '-' + text;
-}
+};
 
-function primary(c: Ctx, i: number, end: number, depth: number): ValueRef | null {
+const primary = (c: Ctx, i: number, end: number, depth: number): ValueRef | null => {
   c.vEnd = i + 1;
   switch (c.type(i)) {
     case T.INT: return literal('int', normalizeInt(c.text(i)));
@@ -106,33 +122,33 @@ function primary(c: Ctx, i: number, end: number, depth: number): ValueRef | null
     case T.OP: return c.isOp(i, O.LPAREN) ? parenthesised(c, i, end, depth) : null;
     default: return null;
   }
-}
+};
 
-function normalizeInt(t: string): string {
+const normalizeInt = (t: string): string => {
   let k = 0;
   while (k < t.length - 1 && t.charCodeAt(k) === 48) k++;
   return k === 0 ? t : t.slice(k);
-}
+};
 
 /** 'a' 'b' → 'ab'; optional COLLATE. */
-function stringLiteral(c: Ctx, i: number, end: number, introducer: string | null): ValueRef {
+const stringLiteral = (c: Ctx, i: number, end: number, introducer: string | null): ValueRef => {
   let text = c.stringValue(i);
   let j = i + 1;
   while (j < end && c.type(j) === T.STRING) text += c.stringValue(j++);
   const v = literal('string', text, introducer);
   return withCollation(c, v, j, end);
-}
+};
 
-function withCollation(c: Ctx, v: LiteralRef, j: number, end: number): LiteralRef {
+const withCollation = (c: Ctx, v: LiteralRef, j: number, end: number): LiteralRef => {
   if (j + 1 < end && c.isKw(j, K.COLLATE) && (c.isIdent(j + 1) || c.type(j + 1) === T.STRING)) {
     v.collation = c.lident(j + 1);
     j += 2;
   }
   c.vEnd = j;
   return v;
-}
+};
 
-function bitsLiteral(c: Ctx, i: number): ValueRef | null {
+const bitsLiteral = (c: Ctx, i: number): ValueRef | null => {
   const t = c.text(i);
   const hex = c.type(i) === T.HEX;
   const quoted = t.charCodeAt(1) === 39;
@@ -143,21 +159,21 @@ function bitsLiteral(c: Ctx, i: number): ValueRef | null {
     digits = '0' + digits;
   }
   return literal(hex ? 'hex' : 'bit', digits);
-}
+};
 
-export function userVarName(c: Ctx, i: number): string {
+export const userVarName = (c: Ctx, i: number): string => {
   const t = c.text(i);
   const q = t.charCodeAt(1);
   if (q === 39 || q === 34 || q === 96) return t.slice(2, -1).toLowerCase();
   return t.slice(1).toLowerCase();
-}
+};
 
 const SCOPES: Record<string, SysVarScope> = {
   global: 'global', session: 'session', local: 'session', persist: 'persist', persist_only: 'persist_only',
 };
 
 /** @@name / @@scope.name → scope (null if none given) and lower-cased name. */
-export function sysVarParts(text: string): { scope: SysVarScope | null; name: string } {
+export const sysVarParts = (text: string): { scope: SysVarScope | null; name: string } => {
   const body = text.slice(2).toLowerCase();
   const dot = body.indexOf('.');
   if (dot > 0) {
@@ -165,14 +181,14 @@ export function sysVarParts(text: string): { scope: SysVarScope | null; name: st
     if (scope !== undefined) return { scope, name: body.slice(dot + 1) };
   }
   return { scope: null, name: body };
-}
+};
 
-function sysVar(c: Ctx, i: number): ValueRef {
+const sysVar = (c: Ctx, i: number): ValueRef => {
   const p = sysVarParts(c.text(i));
   return { kind: 'sys_var', scope: p.scope, name: p.name };
-}
+};
 
-function word(c: Ctx, i: number, end: number, depth: number): ValueRef | null {
+const word = (c: Ctx, i: number, end: number, depth: number): ValueRef | null => {
   const kw = c.kw(i);
   switch (kw) {
     case K.NULL: return literal('null', '');
@@ -190,12 +206,12 @@ function word(c: Ctx, i: number, end: number, depth: number): ValueRef | null {
     c.vEnd = next + 1;
     return literal(kw === K.DATE ? 'date' : kw === K.TIME ? 'time' : 'timestamp', c.stringValue(next));
   }
-  if (kw !== 0 && (KW_FLAGS[kw]! & KF_NILADIC) !== 0) return { kind: 'func', name: c.lident(i), args: [] };
-  if (c.src.charCodeAt(c.tStart[i]!) === 95 && next < end) return introduced(c, i, end); // _utf8mb4'x'
+  if (kw !== 0 && (KW_FLAGS[kw]! & KF.NILADIC) !== 0) return { kind: 'func', name: c.lident(i), args: [] };
+  if (c.src.charCodeAt(c.tk[(i << S.SHIFT) + S.START]!) === 95 && next < end) return introduced(c, i, end); // _utf8mb4'x'
   return null;
-}
+};
 
-function introduced(c: Ctx, i: number, end: number): ValueRef | null {
+const introduced = (c: Ctx, i: number, end: number): ValueRef | null => {
   const cs = c.text(i).slice(1).toLowerCase();
   const t = c.type(i + 1);
   if (t === T.STRING) return stringLiteral(c, i + 1, end, cs);
@@ -204,10 +220,10 @@ function introduced(c: Ctx, i: number, end: number): ValueRef | null {
   if (v === null || v.kind !== 'literal') return null;
   v.charsetIntroducer = cs;
   return withCollation(c, v, i + 2, end);
-}
+};
 
 /** name(arg, ...): every argument must be a value spanning exactly up to its comma. */
-function call(c: Ctx, i: number, end: number, depth: number): ValueRef | null {
+const call = (c: Ctx, i: number, end: number, depth: number): ValueRef | null => {
   const open = i + 1;
   const close = c.close(open);
   if (close < 0 || close >= end || depth > MAX_DEPTH) return null;
@@ -227,13 +243,13 @@ function call(c: Ctx, i: number, end: number, depth: number): ValueRef | null {
   }
   c.vEnd = close + 1;
   return { kind: 'func', name, args };
-}
+};
 
-function parenthesised(c: Ctx, i: number, end: number, depth: number): ValueRef | null {
+const parenthesised = (c: Ctx, i: number, end: number, depth: number): ValueRef | null => {
   const close = c.close(i);
   if (close < 0 || close >= end || c.isKw(i + 1, K.SELECT) || c.isKw(i + 1, K.WITH)) return null;
   const v = additive(c, i + 1, close, depth + 1);
   if (v === null || c.vEnd !== close) return null;
   c.vEnd = close + 1;
   return v;
-}
+};

@@ -11,7 +11,7 @@ function tokens(sql: string, limit = sql.length, truncated = false): string[] {
   const lx = new Lexer();
   lx.lex(sql, limit, truncated, false, false);
   const out: string[] = [];
-  for (let i = 0; i < lx.count; i++) out.push(`${NAMES[lx.tok[i]! & 31]}:${sql.slice(lx.start[i], lx.stop[i])}`);
+  for (let i = 0; i < lx.count; i++) out.push(`${NAMES[lx.type(i)]}:${sql.slice(lx.startOf(i), lx.stopOf(i))}`);
   return out;
 }
 
@@ -54,7 +54,8 @@ describe('route lexer', () => {
     const lx = new Lexer();
     const sql = '( a ( b ) ) ) (';
     lx.lex(sql, sql.length, false, false, false);
-    assert.deepEqual(Array.from(lx.match.subarray(0, lx.count)).filter((_, i) => (lx.tok[i]! & 31) === T.OP), [5, 4, 2, 0, -1, -1]);
+    const ops = Array.from({ length: lx.count }, (_, i) => i).filter((i) => lx.type(i) === T.OP);
+    assert.deepEqual(ops.map((i) => lx.matchOf(i)), [5, 4, 2, 0, -1, -1]);
   });
 
   test('the first statement ends at ;', () => {
@@ -76,7 +77,7 @@ describe('route lexer', () => {
     const lx = new Lexer();
     lx.lex("SELECT 'x", 9, false, false, false);
     assert.equal(lx.error, 'unterminated string literal');
-    assert.equal(lx.tok[lx.count - 1]! & 31, T.ERROR);
+    assert.equal(lx.type(lx.count - 1), T.ERROR);
   });
 
   test('every keyword is recognised in any case, near misses are not', () => {
@@ -85,11 +86,11 @@ describe('route lexer', () => {
       const w = KW_TEXT[id]!;
       for (const form of [w, w.toUpperCase(), w[0]!.toUpperCase() + w.slice(1)]) {
         lx.lex(form, form.length, false, false, false);
-        assert.equal(lx.tok[0]! >> 5, id, form);
+        assert.equal(lx.packed(0) >> 5, id, form);
       }
       for (const miss of [w + 'x', w.slice(0, -1), '`' + w + '`']) {
         lx.lex(miss, miss.length, false, false, false);
-        if (KW_TEXT.indexOf(miss) < 0) assert.equal((lx.tok[0]! & 31) === T.WORD ? lx.tok[0]! >> 5 : 0, 0, miss);
+        if (KW_TEXT.indexOf(miss) < 0) assert.equal(lx.type(0) === T.WORD ? lx.packed(0) >> 5 : 0, 0, miss);
       }
     }
   });
