@@ -149,8 +149,12 @@ function slowRead(c: mysql.Connection, started: () => void): Promise<Result> {
   });
 }
 
-/** BEGIN; INSERT; then `hold` (a statement, or nothing: idle in the transaction); then COMMIT. */
-async function heldTx(ep: Endpoint, id: number, hold: string | null, txs: Tx[], started: () => void): Promise<End | null> {
+/**
+ * BEGIN; INSERT; then, once `go` resolves, `hold` (a statement, or nothing: idle in the transaction); then COMMIT.
+ * `go` lets the caller start every hold at one moment just before SIGTERM, so a hold's length is measured from
+ * SIGTERM and not from however long the other clients took to reach their states.
+ */
+async function heldTx(ep: Endpoint, id: number, hold: string | null, txs: Tx[], started: () => void, go: Promise<void>): Promise<End | null> {
   const { c, idleErrors, closed } = await open(ep);
   const tx: Tx = { ids: [id], phase: 'open', committedAt: 0, failedOn: null, failedAt: 0 };
   txs.push(tx);
@@ -158,6 +162,7 @@ async function heldTx(ep: Endpoint, id: number, hold: string | null, txs: Tx[], 
     await c.query('BEGIN');
     await c.query('INSERT INTO journal (id, client) VALUES (?, 100)', [id]);
     started();
+    await go;
     if (hold === null) {
       const until = Date.now() + 60_000;
       while (idleErrors.length === 0 && !closed() && Date.now() < until) await sleep(20);
@@ -229,14 +234,16 @@ void describe('SIGTERM under load: drain without truncated results or lost commi
 
     // Each in its state before SIGTERM: a transaction that ends within drain_timeout, one that cannot, one idle in
     // its transaction, and a result that takes longer than drain_timeout to read.
-    const [l1, l2, l3, l4] = [latch(), latch(), latch(), latch()];
+    const [l1, l2, l3, l4, go] = [latch(), latch(), latch(), latch(), latch()];
     const longTxs: Tx[] = [];
-    const shortHold = heldTx(ep, 9_000_001, 'SELECT SLEEP(2)', longTxs, l1.open);
-    const tooLong = heldTx(ep, 9_000_002, `SELECT SLEEP(${(DRAIN_MS + 3000) / 1000})`, longTxs, l2.open);
-    const idle = heldTx(ep, 9_000_003, null, longTxs, l3.open);
+    const shortHold = heldTx(ep, 9_000_001, 'SELECT SLEEP(2)', longTxs, l1.open, go.promise);
+    const tooLong = heldTx(ep, 9_000_002, `SELECT SLEEP(${(DRAIN_MS + 3000) / 1000})`, longTxs, l2.open, go.promise);
+    const idle = heldTx(ep, 9_000_003, null, longTxs, l3.open, go.promise);
     const slowConn = await open(ep);
     const slow = slowRead(slowConn.c, l4.open);
     await Promise.all([l1.promise, l2.promise, l3.promise, l4.promise]);
+    go.open();
+    await sleep(200); // the holds are on their servers
     const [committedBefore, resultsBefore] = [txs.filter((t) => t.phase === 'committed').length, results.length];
 
     const exit = terminate(proxy, DRAIN_MS + 15_000);
