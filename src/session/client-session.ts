@@ -32,7 +32,7 @@ import type { LoginOutcome } from './auth/types.js';
 import type { PeerSession, SessionContext } from './context.js';
 import { statementEffects, type StatementEffects } from './effects.js';
 import { learnFailedStatement, learnState } from './learn.js';
-import { answerProxysysOther, queryMayBeAdmin, runAdmin } from './local-query.js';
+import { answerProxysysOther, queryMayBeAdmin, runAdmin, writeAdminResult } from './local-query.js';
 import { answerKill, answerProcesslist, isProcesslist, killTarget } from './kill.js';
 import { parseUsername, type ParsedUsername } from '../protocol/username.js';
 import { PreparedStatements, type PreparedStatement } from './prepared.js';
@@ -124,6 +124,11 @@ export class ClientSession implements PacketHandler, PeerSession {
   /** performance.now() when the request arrived and when it was sent to a server (ms, fractional). */
   private arrivedAt = 0;
   private sentAt = 0;
+  /** performance.now() after the route parse, after the routing decision (set by the preparer), at the first
+   *  response byte: SHOW TRACE's phase boundaries (trace.ts). A value older than arrivedAt was not taken this time. */
+  parsedAt = 0;
+  routedAt = 0;
+  private firstByteAt = 0;
 
   constructor(id: number, socket: Socket, ctx: SessionContext) {
     this.id = id;
@@ -179,6 +184,10 @@ export class ClientSession implements PacketHandler, PeerSession {
     return { key: this.active.key, threadId: this.active.threadId };
   }
 
+  serverThread(key: string): number | null {
+    return this.pool.get(key)?.threadId ?? null;
+  }
+
   get multiServer(): boolean {
     return this.credentials !== null;
   }
@@ -226,7 +235,7 @@ export class ClientSession implements PacketHandler, PeerSession {
   }
 
   private observeRequest(ss: ServerSession | null): void {
-    this.observer.done(this.tracker, this.currentCommand, this.currentParse, this.currentSql, this.sstate.database, ss, this.arrivedAt, this.sentAt);
+    this.observer.done(this.tracker, this.currentCommand, this.currentParse, this.currentSql, this.sstate.database, ss, this.arrivedAt, this.sentAt, this.parsedAt, this.routedAt, this.firstByteAt);
   }
 
   /** Runs a socket callback; a bug that throws closes this session only, with the stack in the log. */
@@ -463,7 +472,9 @@ export class ClientSession implements PacketHandler, PeerSession {
         this.effects = statementEffects(parse, parse.kind === 'PREPARE' ? buf.toString('utf8', start + 1, end) : sql);
       }
     } else if (cmd === Command.PROCESS_KILL) {
-      return this.writeLocal(answerKill(this, end - start >= 5 ? String(buf.readUInt32LE(start + 1)) : '', false));
+      const answer = answerKill(this, end - start >= 5 ? String(buf.readUInt32LE(start + 1)) : '', false);
+      if (answer !== 'forward') return this.writeLocal(answer);
+      return this.preparer.route(req, mode, null, null, this.active!.key); // not a proxy id: that server decides
     } else if (cmd === Command.INIT_DB) {
       this.pendingDatabase = buf.toString('utf8', start + 1, end);
     } else if (cmd === Command.STMT_EXECUTE || cmd === Command.STMT_FETCH || cmd === Command.STMT_RESET || cmd === Command.STMT_BULK_EXECUTE) {
@@ -478,6 +489,7 @@ export class ClientSession implements PacketHandler, PeerSession {
       parse = ps.parse;
     }
     this.currentParse = parse;
+    this.parsedAt = performance.now();
     let forced: ServerSession | null = null;
     if (ps !== null) {
       // A cursor lives where the statement ran; long data waits where it was sent.
@@ -492,8 +504,13 @@ export class ClientSession implements PacketHandler, PeerSession {
       case 'KILL':
       case 'KILL_QUERY': {
         if (parse.killId === null || !/^\d+$/.test(parse.killId)) return undefined;
-        if (parse.kind === 'KILL') return this.writeLocal(answerKill(this, parse.killId, false));
+        const forward = (): boolean => this.preparer.route(req, 'result', parse, null, this.active!.key); // not a proxy id
+        if (parse.kind === 'KILL') {
+          const answer = answerKill(this, parse.killId, false);
+          return answer === 'forward' ? forward() : this.writeLocal(answer);
+        }
         const t = killTarget(this, parse.killId);
+        if (t.kind === 'forward') return forward();
         if (t.kind === 'answer') return this.writeLocal(t.packet);
         // KILL QUERY <server thread id> on that server, through this client's own server session there.
         const sql = `KILL QUERY ${t.threadId}`;
@@ -502,6 +519,8 @@ export class ClientSession implements PacketHandler, PeerSession {
         return this.preparer.route({ buf: payload, start: 0, end: payload.length, framed: false, cmd: Command.QUERY }, 'result', null, null, t.key);
       }
       case 'SHOW':
+        if (parse.objectType === 'trace') return this.writeLocal(this.answerShowTrace(req));
+        return isProcesslist(parse) ? this.writeLocal(answerProcesslist(this, parse)) : undefined;
       case 'INTERNAL_CMD':
         return isProcesslist(parse) ? this.writeLocal(answerProcesslist(this, parse)) : undefined;
       case 'BEGIN':
@@ -518,6 +537,14 @@ export class ClientSession implements PacketHandler, PeerSession {
       default:
         return undefined;
     }
+  }
+
+  /** SHOW TRACE: answered from this session's own request timings, never forwarded (trace.ts). */
+  private answerShowTrace(req: Request): Buffer {
+    const status = this.heldBegin !== null ? this.status | ServerStatusBits.IN_TRANS : this.status;
+    const r = this.observer.showTrace(req.buf.toString('utf8', req.start + 1, req.end));
+    writeAdminResult(this.writer, r, { capabilities: this.capabilities, mariadbCapabilities: this.mariadbCapabilities, status });
+    return this.writer.take();
   }
 
   /** Internal commands (any session) and everything on a proxysys session: the answer's bytes, or null. */
@@ -685,6 +712,7 @@ export class ClientSession implements PacketHandler, PeerSession {
       return;
     }
     const out = stop < chunk.length ? chunk.subarray(0, stop) : chunk;
+    if (this.responseBytes === 0) this.firstByteAt = performance.now();
     this.responseBytes += out.length;
     if (this.collected !== null) this.collected.push(out);
     else this.toClient(out, ss);

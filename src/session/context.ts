@@ -7,6 +7,7 @@ import type { RouteParse, RouteParseCache } from '../route/sql/index.js';
 import type { RoutingMode } from './transact.js';
 import type { Metrics } from '../observe/metrics.js';
 import type { RequestMonitor } from '../observe/request-monitor.js';
+import type { RouteDiagnosis } from '../observe/route-diagnosis.js';
 
 /** What KILL and SHOW PROCESSLIST see of a client session (its own or another one). */
 export interface PeerSession {
@@ -22,6 +23,8 @@ export interface PeerSession {
   processInfo(): string | null;
   /** Server running this session's statement now (key, that server's thread id); null when idle. */
   runningOn(): { readonly key: string; readonly threadId: number } | null;
+  /** Thread id of this session's server connection to server `key`, or null when it has none there. */
+  serverThread(key: string): number | null;
   close(reason: string | null): void;
 }
 
@@ -95,9 +98,10 @@ export interface SessionContext {
   clusterName(): string;
   /**
    * oceanbase mode: the partition leader a statement needs (spec §5.1), from the location cache. 'fetch': the table's
-   * entry is being fetched; wait, then ask again. Never called in mysql mode.
+   * entry is being fetched; wait, then ask again. Never called in mysql mode. `dg`: the session's route diagnosis
+   * when it records (spec §9), which gets the table entry and partition points.
    */
-  locate(tenant: string, db: string | null, parse: RouteParse, params: LocateParams, allowFetch: boolean): LocateResult;
+  locate(tenant: string, db: string | null, parse: RouteParse, params: LocateParams, allowFetch: boolean, dg?: RouteDiagnosis | null): LocateResult;
   /** Partition-miss feedback (ob_proxy_partition_hit=0): refresh that table's locations. */
   invalidateLocation(tenant: string, db: string, table: string, reason: string): void;
   /** Observers to try for a new session of `tenant`, best first. */

@@ -5,6 +5,13 @@
 // `KILL QUERY <server thread id>` to the server running that session's statement, through its own server session
 // there, so the server checks the privilege. Permission for KILL CONNECTION follows MySQL: your own sessions, or any
 // session for root.
+//
+// Ids are looked up in this order: a proxy session id (what the handshake, SHOW PROCESSLIST and ODP use); then a
+// thread id of a server connection, on the server the caller's session is on, that belongs to a proxy session (what
+// `CONNECTION_ID()` returns behind a MySQL/MariaDB server: that session is killed as if named by its proxy id); then,
+// when the caller has a server session, the statement goes to that server unchanged (a connection that does not
+// belong to the proxy: the server decides, as it would direct). A number that is both a proxy id and a thread id
+// names the proxy session.
 
 import { Capability } from '../protocol/constants.js';
 import { writeErr } from '../protocol/err.js';
@@ -27,7 +34,9 @@ export interface KillHost extends PeerSession {
 
 export type KillTarget =
   | { readonly kind: 'answer'; readonly packet: Buffer }
-  | { readonly kind: 'server'; readonly key: string; readonly threadId: number };
+  | { readonly kind: 'server'; readonly key: string; readonly threadId: number }
+  /** Not a proxy session: the caller's own server answers the statement as sent. */
+  | { readonly kind: 'forward' };
 
 function err(w: PacketWriter, errno: number, sqlState: string, message: string): Buffer {
   writeErr(w, errno, sqlState, message, 1);
@@ -38,19 +47,35 @@ function mayKill(self: KillHost, target: PeerSession): boolean {
   return target.user === self.user && target.tenant === self.tenant || self.user === 'root';
 }
 
-/** Finds the session `idText` names and checks the caller may kill it; an ERR packet when not. */
-function lookup(self: KillHost, idText: string): PeerSession | Buffer {
+/** The proxy session owning server thread `threadId` on server `key`, if any. */
+function byServerThread(self: KillHost, key: string, threadId: number): PeerSession | undefined {
+  for (const p of self.ctx.peers()) if (p.serverThread(key) === threadId) return p;
+  return undefined;
+}
+
+/**
+ * Finds the session `idText` names (see the lookup order above) and checks the caller may kill it: the session, an
+ * ERR packet, or 'forward' when the id is not the proxy's and the caller's server should decide.
+ */
+function lookup(self: KillHost, idText: string): PeerSession | Buffer | 'forward' {
   const id = Number(idText);
-  const target = Number.isSafeInteger(id) ? self.ctx.findPeer(id) : undefined;
+  let target = Number.isSafeInteger(id) ? self.ctx.findPeer(id) : undefined;
+  if (target === undefined && Number.isSafeInteger(id) && self.active !== null) {
+    target = byServerThread(self, self.active.key, id);
+    if (target === undefined) return 'forward';
+  }
   if (target === undefined) return err(self.writer, 1094, 'HY000', `Unknown thread id: ${idText}`);
   if (!mayKill(self, target)) return err(self.writer, 1095, 'HY000', `You are not owner of thread ${idText}`);
   return target;
 }
 
-/** KILL [CONNECTION] <id> and COM_PROCESS_KILL: the answer packet (the target is closed here). */
-export function answerKill(self: KillHost, idText: string, _query: boolean): Buffer {
+/**
+ * KILL [CONNECTION] <id> and COM_PROCESS_KILL: the answer packet (the target is closed here), or 'forward' (the
+ * caller sends the statement to its own server).
+ */
+export function answerKill(self: KillHost, idText: string, _query: boolean): Buffer | 'forward' {
   const t = lookup(self, idText);
-  if (Buffer.isBuffer(t)) return t;
+  if (t === 'forward' || Buffer.isBuffer(t)) return t;
   if (t.id === self.id) {
     // As MySQL/MariaDB: killing your own connection ends it; the statement reports that.
     const p = err(self.writer, 1927, '70100', 'Connection was killed');
@@ -64,6 +89,7 @@ export function answerKill(self: KillHost, idText: string, _query: boolean): Buf
 /** KILL QUERY <id>: an answer, or the server and thread the caller must send `KILL QUERY` to. */
 export function killTarget(self: KillHost, idText: string): KillTarget {
   const t = lookup(self, idText);
+  if (t === 'forward') return { kind: 'forward' };
   if (Buffer.isBuffer(t)) return { kind: 'answer', packet: t };
   if (t.id === self.id) return { kind: 'answer', packet: err(self.writer, 1317, '70100', 'Query execution was interrupted') };
   const on = t.runningOn();

@@ -253,6 +253,43 @@ describe('one client session over two servers (random mode, proxy scramble)', ()
       killer.destroy();
     }
   });
+
+  test('KILL [QUERY] with the server thread id CONNECTION_ID() returns kills that proxy session\'s statement or session', async () => {
+    const victim = await connect(ep, { user: users.app.user, password: users.app.password });
+    const killer = await connect(ep, { user: users.app.user, password: users.app.password });
+    try {
+      // Pin the victim to one server (a transaction) so CONNECTION_ID() and the sleep run on the same connection.
+      await victim.query('BEGIN');
+      const [idRow] = await victim.query<mysql.RowDataPacket[]>('SELECT CONNECTION_ID() AS id, @@port AS port');
+      const threadId = Number(idRow[0]!['id']);
+      const port = Number(idRow[0]!['port']);
+      assert.notEqual(threadId, victim.threadId, 'the server thread id differs from the proxy id');
+      // The killer must be on the victim's server for the id to mean that server's thread.
+      await killer.query('BEGIN');
+      let on = 0;
+      for (let i = 0; i < 40 && on !== port; i++) {
+        await killer.query('COMMIT');
+        await killer.query('BEGIN');
+        const [p] = await killer.query<mysql.RowDataPacket[]>('SELECT @@port AS port');
+        on = Number(p[0]!['port']);
+      }
+      assert.equal(on, port, 'the killer reached the victim\'s server');
+      const started = Date.now();
+      const sleeping = victim.query<mysql.RowDataPacket[]>('SELECT SLEEP(5) AS s');
+      await new Promise((r) => setTimeout(r, 300));
+      await killer.query(`KILL QUERY ${threadId}`);
+      await sleeping.then(
+        ([s]) => assert.equal(Number(s[0]!['s']), 1, 'SLEEP was interrupted (MySQL: returns 1)'),
+        (e: { errno?: number }) => assert.equal(e.errno, 1317, 'SLEEP was interrupted (MariaDB: ER_QUERY_INTERRUPTED)'));
+      assert.ok(Date.now() - started < 4000, 'interrupted well before 5 s');
+      await killer.query(`KILL ${threadId}`);
+      await assert.rejects(victim.query('SELECT 1'), 'the victim session is closed');
+      await killer.query('COMMIT');
+    } finally {
+      victim.destroy();
+      killer.destroy();
+    }
+  });
 });
 
 /** A TCP relay in front of a backend that the test can cut: a server that dies, as seen by the proxy. */

@@ -33,6 +33,34 @@ void describe('session regressions', { timeout: 120_000 }, () => {
     c.destroy();
   });
 
+  void test('pass-through: KILL QUERY / KILL with the server thread id (CONNECTION_ID()) act on that session; unknown ids get the server\'s 1094', async () => {
+    const own = await startProxy();
+    const login = { host: '127.0.0.1', port: own.port, user: users.app.user, password: users.app.password };
+    const victim = await mysql.createConnection(login);
+    const killer = await mysql.createConnection(login);
+    try {
+      const [rows] = await victim.query('SELECT CONNECTION_ID() AS id');
+      const threadId = Number((rows as { id: number }[])[0]!.id);
+      const started = Date.now();
+      const sleeping = victim.query('SELECT SLEEP(5) AS s');
+      await new Promise((r) => setTimeout(r, 300));
+      await killer.query(`KILL QUERY ${threadId}`);
+      await sleeping.then(
+        ([s]) => assert.equal(Number((s as { s: number }[])[0]!.s), 1, 'SLEEP was interrupted (MySQL: returns 1)'),
+        (e: { errno?: number }) => assert.equal(e.errno, 1317, 'SLEEP was interrupted (MariaDB: ER_QUERY_INTERRUPTED)'));
+      assert.ok(Date.now() - started < 4000);
+      await assert.rejects(killer.query('KILL 4000000000'), (e: { errno?: number; message?: string }) => e.errno === 1094);
+      await killer.query(`KILL CONNECTION ${threadId}`);
+      await assert.rejects(victim.query('SELECT 1'));
+      const [one] = await killer.query('SELECT 1 AS one');
+      assert.equal(Number((one as { one: number }[])[0]!.one), 1);
+    } finally {
+      victim.destroy();
+      killer.destroy();
+      await own.stop();
+    }
+  });
+
   void test('COM_CHANGE_USER to a normal user drops proxy admin rights, and many change-users add no listeners', async () => {
     const c = await mysql.createConnection({ host: '127.0.0.1', port: proxy.port, user: 'root' });
     await c.query("ALTER PROXYCONFIG SET slow_query_time_threshold='700ms'");
