@@ -9,6 +9,9 @@ command -v sysbench >/dev/null 2>&1 || need+=(sysbench)
 command -v socat >/dev/null 2>&1 || need+=(socat)
 [ -x /usr/share/mysql/mysql-test/mariadb-test-run ] || need+=(mariadb-test)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
+# The seekdb suite (the real OceanBase kernel, lab/seekdb/install.sh) needs python3 >= 3.11 with venv.
+command -v python3 >/dev/null 2>&1 || need+=(python3)
+python3 -c 'import ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "odp: installing system packages: ${need[*]}" >&2
 SUDO=""

@@ -16,6 +16,7 @@ import { savedLogin, type SavedCredentials } from '../backend/saved-login.js';
 import { formatAddress, ServerConnection, type ServerAddress } from '../backend/server-connection.js';
 import { isOdpError } from '../errors/catalogue.js';
 import type { Logger } from '../observe/log.js';
+import { nativeTokenFromStage1, randomScramble } from '../protocol/auth.js';
 import { Capability, Charset } from '../protocol/constants.js';
 
 export const MAX_CONNECTIONS_PER_SERVER = 2;
@@ -161,6 +162,35 @@ export class MetadataClient {
     }
     if (firstErr !== null) return firstErr;
     throw new Error(ordered.length === 0 ? 'no metadata server to ask' : `no metadata server answered (${groupReasons(reasons)})`);
+  }
+
+  /**
+   * Whether `target` accepts the proxy-scramble login client sessions use in oceanbase mode (spec §2.1:
+   * `__mysql_client_type=__ob_proxy`, `__proxy_scramble` = P XOR its scramble, token computed against P): one login
+   * as the metadata user on a connection of its own, closed at once. Resolves false when the server answers the
+   * login with an ERR (seekdb: 1045, its ObMPConnect no longer recognises proxy connections), true on OK; rejects
+   * (one line naming the server) when it cannot be reached. With an empty metadata password the token is empty
+   * whatever the scramble, so the answer says nothing about the scheme: true.
+   */
+  async acceptsProxyLogin(target: ServerAddress): Promise<boolean> {
+    const key = formatAddress(target);
+    const conn = await ServerConnection.open(target, { connectTimeoutMs: this.opts.connectTimeoutMs, keepAliveIdleMs: KEEPALIVE_IDLE_MS })
+      .catch((e: unknown) => { throw new Error(`${key}: ${oneLine(e)}`); });
+    try {
+      const proxyScramble = randomScramble();
+      const token = this.stage1 === null ? Buffer.alloc(0) : nativeTokenFromStage1(this.stage1, proxyScramble);
+      const cred: SavedCredentials = {
+        user: this.loginName, stage1: null, database: null, capabilities: META_CAPABILITIES, mariadbCapabilities: 0,
+        charset: Charset.utf8mb4_general_ci, attributes: new Map([['program_name', 'odp-metadata']]), ob: { token, proxyScramble },
+      };
+      const r = await savedLogin(conn, cred, this.opts.connectTimeoutMs);
+      if (!r.ok) this.opts.log.debug('PROXY', `${key} refused a proxy-scramble login as ${this.loginName}: ${r.errno} ${r.message}`);
+      return r.ok;
+    } catch (e) {
+      throw new Error(this.describe(this.poolOf(target), e));
+    } finally {
+      conn.destroy();
+    }
   }
 
   /** Destroys every connection; queued and later queries reject. Idempotent. */

@@ -6,6 +6,9 @@
 // whole snapshots: a refresh replaces the arrays/maps, it never mutates one a reader may hold.
 // Lifecycle: new -> starting -> ready -> stopped (a failed start goes back to new and may be retried).
 // Not owned: the MetadataClient (the caller closes it after stop()).
+// Single-node kernel (seekdb): when the server list query answers ER_NO_SUCH_TABLE, the server that answered is the
+// whole cluster (single-node.ts); singleNodeReason says so, tenants are pinned and a refresh only checks that the
+// server still answers. Decided once at bootstrap: the views do not appear on a running kernel.
 
 import type { QueryResult } from '../backend/internal-query.js';
 import { formatAddress, type ServerAddress } from '../backend/server-connection.js';
@@ -13,6 +16,7 @@ import type { Logger } from '../observe/log.js';
 import type { MetadataClient } from './metadata-client.js';
 import { CLUSTER_ID_SQL, SERVER_ZONE_INIT_SQL, SERVERS_SQL, VERSION_SQL, ZONES_SQL } from './metadata-sql.js';
 import { majorVersion, parseServers, parseServerZoneInit, parseVersion, parseZones, serverKey, type Parsed, type ServerRow, type ZoneRow } from './rows.js';
+import { decideSingleNode, type SingleNodeDecision } from './single-node.js';
 import { TenantBook, type TenantEntry } from './tenants.js';
 
 export type { TenantEntry } from './tenants.js';
@@ -43,7 +47,8 @@ export interface ClusterResourceOptions {
   readonly rsList: readonly ServerAddress[];
   /** rootservice_cluster_name; '' = accept the name the cluster reports. */
   readonly clusterName: string;
-  readonly client: MetadataClient;
+  /** The metadata connections (tests pass a scripted one). */
+  readonly client: Pick<MetadataClient, 'queryAny' | 'acceptsProxyLogin'>;
   /** server_state_refresh_interval in ms (spec §3.2 default 20 s). */
   readonly refreshIntervalMs: number;
   readonly log: Logger;
@@ -52,6 +57,8 @@ export interface ClusterResourceOptions {
 type State = 'new' | 'starting' | 'ready' | 'stopped';
 
 const MOD = 'PROXY';
+/** Asked only on the single-node path, to name the kernel in the log line. */
+const VERSION_COMMENT_SQL = 'SELECT @@version_comment';
 /** OceanBase major version whose SQL this file sends (spec §3.2 "V4"). */
 const REQUIRED_MAJOR = 4;
 
@@ -73,6 +80,10 @@ export function toServer(s: ServerRow, zoneStatus: string | null, region: string
   return { key: serverKey(s.ip, s.port), ip: s.ip, port: s.port, rpcPort: s.rpcPort, zone: s.zone, region, idc, zoneType, status: s.status, active };
 }
 
+function describeErr(from: ServerAddress, e: { readonly errno: number; readonly message: string }): string {
+  return `${formatAddress(from)} answered ${e.errno} ${e.message}`;
+}
+
 const sameServers = (a: readonly ClusterServer[], b: readonly ClusterServer[]): boolean => JSON.stringify(a) === JSON.stringify(b);
 
 export class ClusterResource {
@@ -91,6 +102,8 @@ export class ClusterResource {
   private intervalMs: number;
   private lastRefreshAtMs = 0;
   private lastErrorText: string | null = null;
+  private singleNodeText: string | null = null;
+  private proxyLoginOk = true;
   private readonly listeners = new Set<() => void>();
 
   constructor(opts: ClusterResourceOptions) {
@@ -122,6 +135,22 @@ export class ClusterResource {
   /** Date.now() of the last refresh (or bootstrap) that fully succeeded; 0 = never. */
   get lastRefreshAt(): number {
     return this.lastRefreshAtMs;
+  }
+
+  /**
+   * Non-null when bootstrap found a single-node kernel (no server list views): one line naming the server, its
+   * answer and what the proxy does instead. Location lookups must be skipped then (there are no views to read).
+   */
+  get singleNodeReason(): string | null {
+    return this.singleNodeText;
+  }
+
+  /**
+   * Whether client sessions may log in with the proxy-scramble scheme (spec §2.1). True for a normal cluster; for a
+   * single-node kernel, what the bootstrap probe found (seekdb refuses it: its logins must be passed through).
+   */
+  get proxyLogin(): boolean {
+    return this.proxyLoginOk;
   }
 
   /** Why the last refresh failed (one line), null after a full success. */
@@ -202,7 +231,13 @@ export class ClusterResource {
       throw new Error(`OceanBase ${REQUIRED_MAJOR}.x required, ${formatAddress(v.from)} reports ob_version() '${version}'`);
     }
     this.versionText = version;
-    const init = parseServerZoneInit((await this.ask(SERVER_ZONE_INIT_SQL)).result);
+    const answer = await this.askRaw(SERVER_ZONE_INIT_SQL);
+    if (answer.result.kind === 'err') {
+      const single = decideSingleNode(answer.result, answer.from, await this.versionComment());
+      if (single === null) throw new Error(describeErr(answer.from, answer.result));
+      return this.enterSingleNode(single, answer.from);
+    }
+    const init = parseServerZoneInit(answer.result);
     this.logSkipped(init);
     if (init.items.length === 0) throw new Error('the server list (DBA_OB_SERVERS) has no usable row');
     const reported = init.items[0]!.cluster;
@@ -229,10 +264,39 @@ export class ClusterResource {
     }
   }
 
+  /** The single-node kernel is the whole cluster; its answer to a proxy-scramble login decides how clients log in. */
+  private async enterSingleNode(single: SingleNodeDecision, from: ServerAddress): Promise<void> {
+    let probe: string;
+    try {
+      this.proxyLoginOk = await this.opts.client.acceptsProxyLogin(from);
+      probe = this.proxyLoginOk ? 'it accepts proxy-scramble logins' : 'it refuses proxy-scramble logins (spec §2.1), so client logins must be passed through';
+    } catch (e) {
+      this.proxyLoginOk = false;
+      probe = `proxy-scramble login probe failed (${oneLine(e)}), so client logins must be passed through`;
+    }
+    this.reportedName = this.opts.clusterName;
+    this.serverList = [toServer(single.server, 'ACTIVE', '', '', 'ReadWrite')];
+    this.singleNodeText = `${single.reason}; ${probe}`;
+    this.clusterIdValue = await this.fetchClusterId();
+    this.book.pin([single.tenant]);
+    this.log.warn(MOD, `cluster ${this.clusterName || '(unnamed)'} (OceanBase ${this.versionText}): ${this.singleNodeText}`);
+  }
+
+  /** @@version_comment of the single-node kernel, for its log line; null when it cannot be read. */
+  private async versionComment(): Promise<string | null> {
+    try {
+      const r = await this.ask(VERSION_COMMENT_SQL);
+      return r.result.kind === 'rows' ? r.result.rows[0]?.[0]?.toString('utf8') ?? null : null;
+    } catch {
+      return null;
+    }
+  }
+
   private async refreshOnce(): Promise<void> {
     const errors: string[] = [];
     try {
-      await this.refreshServers();
+      if (this.singleNodeText !== null) await this.ask(VERSION_SQL); // the only server still answers
+      else await this.refreshServers();
     } catch (e) {
       errors.push(`servers: ${oneLine(e)}`);
     }
@@ -268,9 +332,15 @@ export class ClusterResource {
    * then the rootservice list, then the inactive servers. An ERR answer becomes a rejection naming the server.
    */
   private async ask(sql: string): Promise<{ from: ServerAddress; result: QueryResult }> {
+    const r = await this.askRaw(sql);
+    if (r.result.kind === 'err') throw new Error(describeErr(r.from, r.result));
+    return r;
+  }
+
+  /** As ask(), but an ERR answer (every reachable server gave one) resolves. */
+  private async askRaw(sql: string): Promise<{ from: ServerAddress; result: QueryResult }> {
     const r = await this.opts.client.queryAny(this.targets(), sql);
-    if (r.result.kind === 'err') throw new Error(`${formatAddress(r.from)} answered ${r.result.errno} ${r.result.message}`);
-    this.preferred = r.from;
+    if (r.result.kind !== 'err') this.preferred = r.from;
     return r;
   }
 

@@ -76,6 +76,8 @@ export class TenantBook {
   private listed = new Map<string, TenantRow>();
   private readonly inflight = new Map<string, Promise<TenantEntry | null>>();
   private readonly lastLookup = new Map<string, number>();
+  /** Set by pin(): the entries are final and no metadata query is sent any more (single-node kernel). */
+  private pinned = false;
 
   constructor(opts: TenantBookOptions) {
     this.opts = opts;
@@ -89,7 +91,7 @@ export class TenantBook {
     const key = name.toLowerCase();
     const e = this.entries.get(key);
     if (e !== undefined) return e;
-    if (allowLookup && this.mayLookUp(key)) {
+    if (allowLookup && !this.pinned && this.mayLookUp(key)) {
       this.refreshOne(name).catch((err: unknown) => this.opts.log.debug('PROXY', `tenant ${name}: lookup failed: ${oneLine(err)}`));
     }
     return null;
@@ -99,6 +101,7 @@ export class TenantBook {
   refreshOne(name: string): Promise<TenantEntry | null> {
     const key = name.toLowerCase();
     if (name === '' || name.length > MAX_NAME_LENGTH || name.includes('\0')) return Promise.resolve(null);
+    if (this.pinned) return Promise.resolve(this.entries.get(key) ?? null);
     let p = this.inflight.get(key);
     if (p === undefined) {
       this.remember(key);
@@ -110,6 +113,7 @@ export class TenantBook {
 
   /** Full refresh: tenant list, then every known tenant's `__all_dummy` entry. Resolves with one line per failure. */
   async refreshAll(): Promise<string[]> {
+    if (this.pinned) return [];
     let list: Parsed<TenantRow>;
     try {
       list = parseTenants((await this.opts.query(TENANTS_SQL)).result);
@@ -133,6 +137,15 @@ export class TenantBook {
     this.listed = listed;
     this.replace(next);
     return errors;
+  }
+
+  /**
+   * Makes `entries` the whole and final tenant set: later refreshes and lookups answer from it without a query
+   * (a single-node kernel has neither the tenant list nor the `__all_dummy` views; see single-node.ts).
+   */
+  pin(entries: readonly TenantEntry[]): void {
+    this.pinned = true;
+    this.replace(new Map(entries.map((e) => [e.name.toLowerCase(), e])));
   }
 
   private async lookUp(name: string, key: string): Promise<TenantEntry | null> {
