@@ -1,7 +1,8 @@
 // End-to-end bench through the lab (issue 5): sysbench oltp_point_select and oltp_read_only against one observer
 // emulator directly, then through odp in oceanbase mode (which spreads statements over the emulators holding each
-// partition's leader). Prints QPS side by side and odp's CPU-µs per query. `npm run bench:lab`.
-// Env: BENCH_SECONDS (default 10), BENCH_THREADS (default 8).
+// partition's leader). Prints QPS side by side and odp's CPU-µs per query. Then the cost of route diagnosis (spec §9):
+// a proxy at route_diagnosis_level=2 against one at 0, runs interleaved, medians of BENCH_DIAG_ROUNDS (default 3).
+// `npm run bench:lab`. Env: BENCH_SECONDS (default 10), BENCH_THREADS (default 8), BENCH_DIAG_ROUNDS (0 skips it).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +15,7 @@ import { BENCH_DIR } from './targets.js';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
 const THREADS = Number(process.env['BENCH_THREADS'] ?? 8);
+const DIAG_ROUNDS = Number(process.env['BENCH_DIAG_ROUNDS'] ?? 3);
 
 interface Ep { readonly host: string; readonly port: number }
 
@@ -45,6 +47,45 @@ async function startLab(db: Ep): Promise<{ child: ChildProcess; rsList: string }
   return { child, rsList };
 }
 
+async function startLabProxy(name: string, rsList: string, extra: string): Promise<{ pid: number; ep: Ep }> {
+  const port = await freePort();
+  const cli = fileURLToPath(new URL('../src/cli.js', import.meta.url));
+  const proxyro = createHash('sha1').update('proxyro_pw').digest('hex');
+  const p = await startChild(name, process.execPath, [cli, '-N', '-p', String(port), '-r', rsList, '-c', 'lab_cluster', '-o',
+    `server_routing_mode=oceanbase,observer_sys_password=${proxyro},local_bound_ip=127.0.0.1,prometheus_listen_port=${await freePort()}${extra}`,
+  ], port, join(BENCH_DIR, `${name}.log`), join(BENCH_DIR, name));
+  return { pid: p.pid, ep: { host: '127.0.0.1', port } };
+}
+
+const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+
+/** route_diagnosis_level 2 against 0, same workload, runs interleaved; QPS and odp CPU-µs per query, medians. */
+async function diagnosisCost(rsList: string): Promise<string[]> {
+  const levels = [0, 2] as const;
+  const proxies = await Promise.all(levels.map((l) => startLabProxy(`proxy-diag${l}`, rsList, `,route_diagnosis_level=${l}`)));
+  const hz = clockTicks();
+  const rows: string[] = [];
+  for (const ps of ['disable', 'auto']) {
+    const qps: number[][] = [[], []];
+    const cpu: number[][] = [[], []];
+    for (let round = 0; round < DIAG_ROUNDS; round++) {
+      for (let i = 0; i < levels.length; i++) {
+        const p = proxies[(i + round) % 2]!;
+        const at = (i + round) % 2;
+        const t0 = cpuTicks(p.pid);
+        const r = await sysbench(p.ep, 'oltp_point_select', ps);
+        qps[at]!.push(r.qps);
+        cpu[at]!.push(((cpuTicks(p.pid) - t0) / hz) * 1e6 / Math.max(1, r.queries));
+      }
+    }
+    const [q0, q2] = [median(qps[0]!), median(qps[1]!)];
+    const [c0, c2] = [median(cpu[0]!), median(cpu[1]!)];
+    rows.push(`oltp_point_select  ${ps.padEnd(8)} level0 ${q0.toFixed(0).padStart(6)} qps ${c0.toFixed(1)} cpu_us/q  level2 ${q2.toFixed(0).padStart(6)} qps ${c2.toFixed(1)} cpu_us/q  qps cost ${((1 - q2 / q0) * 100).toFixed(1)}%  cpu cost ${((c2 / c0 - 1) * 100).toFixed(1)}%`);
+    process.stderr.write(`${rows.at(-1)!}\n`);
+  }
+  return rows;
+}
+
 async function main(): Promise<void> {
   const db = await startMariadb({ name: 'bench-lab', host: '127.0.0.1', port: Number(process.env['BENCH_LAB_MYSQL_PORT'] ?? 33326) });
   const lab = await startLab(db);
@@ -72,6 +113,10 @@ async function main(): Promise<void> {
       process.stderr.write(`${rows.at(-1)!}\n`);
     }
     process.stdout.write(`\nbench lab (${THREADS} threads, ${SECONDS} s each):\n${rows.join('\n')}\n`);
+    if (DIAG_ROUNDS > 0) {
+      const cost = await diagnosisCost(lab.rsList);
+      process.stdout.write(`\nroute diagnosis cost, level 2 vs 0 (median of ${DIAG_ROUNDS} interleaved runs):\n${cost.join('\n')}\n`);
+    }
   } finally {
     lab.child.kill('SIGTERM');
     await stopAll();

@@ -29,6 +29,8 @@ import { MetadataClient } from './cluster/metadata-client.js';
 import { ClusterResource } from './cluster/resource.js';
 import { LocationCache } from './route/location/index.js';
 import { routeByPartition } from './route/router.js';
+import { diagTableEntry } from './route/location/diagnose.js';
+import type { RouteDiagnosis } from './observe/route-diagnosis.js';
 import type { ExecValue } from './protocol/binary-value.js';
 
 export interface ProxyOptions {
@@ -239,7 +241,7 @@ export class Proxy implements SessionContext {
    * The partition leader of a statement (spec §5.1): from the location cache; a table not cached yet is fetched once
    * (every session asking meanwhile waits for the same fetch); a dirty entry still routes while it is refreshed.
    */
-  locate(tenant: string, db: string | null, parse: RouteParse, params: LocateParams, allowFetch: boolean): LocateResult {
+  locate(tenant: string, db: string | null, parse: RouteParse, params: LocateParams, allowFetch: boolean, dg: RouteDiagnosis | null = null): LocateResult {
     const cache = this.location;
     const table = parse.tableName;
     const dbName = parse.dbName ?? db;
@@ -247,11 +249,19 @@ export class Proxy implements SessionContext {
     if (dbName === null) return { kind: 'none', detail: 'no database selected' };
     const entry = cache.get(tenant, dbName, table);
     if (entry === undefined) {
-      if (!allowFetch || cache.stateOf(tenant, dbName, table) === 'deleted') return { kind: 'none', detail: `no location for ${dbName}.${table}` };
+      if (!allowFetch || cache.stateOf(tenant, dbName, table) === 'deleted') {
+        if (dg !== null) diagTableEntry(dg, table, undefined, !allowFetch, `no location for ${dbName}.${table}`);
+        return { kind: 'none', detail: `no location for ${dbName}.${table}` };
+      }
       return { kind: 'fetch', wait: this.fetchEntry(tenant, dbName, table) };
     }
     if (entry.state === 'dirty') void this.fetchEntry(tenant, dbName, table);
-    const r = routeByPartition(entry, parse, { placeholders: params.placeholders as readonly (ExecValue | null)[] | null ?? [], userVars: params.userVars ?? new Map() });
+    if (dg !== null) {
+      // the second pass after a fetch (allowFetch false) routes with the entry that fetch brought
+      dg.fromRemote = !allowFetch;
+      diagTableEntry(dg, table, entry, dg.fromRemote, null);
+    }
+    const r = routeByPartition(entry, parse, { placeholders: params.placeholders as readonly (ExecValue | null)[] | null ?? [], userVars: params.userVars ?? new Map() }, dg);
     return r.kind === 'leader'
       ? { kind: 'leader', key: r.server, detail: `${dbName}.${table} tablet ${r.tabletId}${r.partName !== null ? ` (${r.partName})` : ''}` }
       : { kind: 'none', detail: r.reason };
@@ -315,6 +325,13 @@ export class Proxy implements SessionContext {
       client.close();
       throw new StartupError(`cannot bootstrap the OceanBase cluster from ${rsList.map(formatAddress).join(';')}: ${(e as Error).message}`);
     }
+    if (res.singleNodeReason !== null && !res.proxyLogin) {
+      // A single-node kernel that refuses proxy-scramble logins (seekdb; res has logged why, once): no cluster object,
+      // so sessions log in by pass-through (user name as the client sent it) and statements go to the rs-list server.
+      res.stop();
+      client.close();
+      return;
+    }
     c.onChange('server_state_refresh_interval', () => res.setRefreshInterval(c.getTimeMs('server_state_refresh_interval')));
     const learn = (): void => {
       for (const srv of res.servers()) this.configured.set(srv.key, { host: srv.ip, port: srv.port });
@@ -324,11 +341,15 @@ export class Proxy implements SessionContext {
     res.onChange(learn);
     this.cluster = res;
     this.metaClient = client;
-    this.location = new LocationCache({
-      expireMs: () => c.getTimeMs('location_expire_period_time') || Infinity, // 0: no forced expiry (ODP)
-      minRefreshIntervalMs: () => c.getTimeMs('delay_update_entry_interval'),
-      log: this.log,
-    });
+    // A single-node kernel (seekdb) has no location views: no cache, so locate() never queries; its one server leads
+    // every partition and takes every statement (res.singleNodeReason says why, logged once by the resource).
+    if (res.singleNodeReason === null) {
+      this.location = new LocationCache({
+        expireMs: () => c.getTimeMs('location_expire_period_time') || Infinity, // 0: no forced expiry (ODP)
+        minRefreshIntervalMs: () => c.getTimeMs('delay_update_entry_interval'),
+        log: this.log,
+      });
+    }
     this.log.info('PROXY', `OceanBase cluster ${res.clusterName} ${res.version}: ${res.servers().length} servers`);
   }
 

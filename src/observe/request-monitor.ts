@@ -7,7 +7,7 @@
 // Cost of done(): comparisons and numeric stores; a string is built only for a line that is written.
 import type { ProxyConfig } from '../config/config.js';
 import { LogLevel } from './log.js';
-import { formatDigestLine, formatErrorLine, nowUs } from './log-formats.js';
+import { NO_TRACE_ID, formatDiagnosisLine, formatDigestLine, formatErrorLine, nowUs } from './log-formats.js';
 import type { DigestRecord } from './log-formats.js';
 import type { MetricScope } from './metric-scope.js';
 import type { Metrics } from './metrics.js';
@@ -15,7 +15,7 @@ import { dumpStats, maxIdleDumps, nextDumpDelayMs } from './monitor-stat.js';
 import type { StatThresholds } from './monitor-stat.js';
 import { parseSyslogLevel } from './syslog.js';
 
-export type MonitorFile = 'obproxy_digest.log' | 'obproxy_slow.log' | 'obproxy_error.log' | 'obproxy_stat.log';
+export type MonitorFile = 'obproxy_digest.log' | 'obproxy_slow.log' | 'obproxy_error.log' | 'obproxy_stat.log' | 'obproxy_diagnosis.log';
 
 /** Where lines go: LogFiles satisfies it. */
 export interface MonitorOutput {
@@ -75,6 +75,10 @@ export class RequestMonitor {
   private readonly metrics: Metrics;
   private readonly out: MonitorOutput;
   settings: MonitorSettings;
+  /** route_diagnosis_level (spec §9), global value; sessions read it once per statement. */
+  diagnosisLevel = 2;
+  /** connection_diagnosis_option (spec §9): bit 0 writes [LOGIN]/[CONNECTION] lines. */
+  connectionDiagnosis = 3;
   private timer: NodeJS.Timeout | null = null;
   private unbind: (() => void)[] = [];
 
@@ -87,6 +91,12 @@ export class RequestMonitor {
   /** Settings from the configuration, kept up to date until stop(). */
   static fromConfig(metrics: Metrics, out: MonitorOutput, config: ProxyConfig): RequestMonitor {
     const m = new RequestMonitor(metrics, out, monitorSettingsFromConfig(config));
+    const diag = (): void => {
+      m.diagnosisLevel = config.getInt('route_diagnosis_level');
+      m.connectionDiagnosis = config.getInt('connection_diagnosis_option');
+    };
+    diag();
+    m.unbind.push(config.onChange('route_diagnosis_level', diag), config.onChange('connection_diagnosis_option', diag));
     for (const name of CONFIG_NAMES) {
       m.unbind.push(config.onChange(name, () => {
         const interval = m.settings.dumpIntervalMs;
@@ -112,6 +122,14 @@ export class RequestMonitor {
     const line = formatDigestLine(r, s.sqlLength);
     if (slow) this.out.write('obproxy_slow.log', line);
     if (digest) this.out.write('obproxy_digest.log', line);
+  }
+
+  /**
+   * One obproxy_diagnosis.log line `[time] [tid][trace] [TAG](body)` (spec §9, §10); never blocks (a full queue drops
+   * the line and counts it). Returns false when dropped.
+   */
+  diagnosis(tag: string, body: string, traceId: string = NO_TRACE_ID): boolean {
+    return this.out.write('obproxy_diagnosis.log', formatDiagnosisLine(nowUs(), process.pid, traceId, tag, body));
   }
 
   /** Writes the obproxy_stat.log lines of the interval now and sweeps idle scopes. */

@@ -9,6 +9,8 @@ import { computePartition, type PartitionDef, type PartitionInfo } from './parti
 import { extractKeys, type KeyParams } from './location/keys.js';
 import type { TableEntry } from './location/types.js';
 import type { RouteParse, StmtKind } from './sql/index.js';
+import type { RouteDiagnosis } from '../observe/route-diagnosis.js';
+import { diagKeys, diagLeader, diagPartition } from './location/diagnose.js';
 
 export interface RouteTarget {
   readonly kind: 'leader';
@@ -73,24 +75,45 @@ function explicitTablet(info: PartitionInfo, names: readonly string[]): Partitio
   return null;
 }
 
-/** The leader of the tablet `parse` touches in `entry`'s table, or any server with the reason. */
-export function routeByPartition(entry: TableEntry, parse: RouteParse, params: RouteParams): RouteResult {
+/**
+ * The leader of the tablet `parse` touches in `entry`'s table, or any server with the reason. `dg` (diagnosis
+ * recording, spec §9) gets the key, partition and leader points; null costs nothing.
+ */
+export function routeByPartition(entry: TableEntry, parse: RouteParse, params: RouteParams, dg: RouteDiagnosis | null = null): RouteResult {
   const mismatch = checkTable(entry, parse);
   if (mismatch !== null) return any(mismatch);
   if (!entry.partitioned) {
     const first = entry.tablets.keys().next();
-    return first.done === true ? any('the table has no location (0.0.0.0:0)') : leaderTarget(entry, first.value, null);
+    if (first.done === true) return traced(dg, entry, any('the table has no location (0.0.0.0:0)'));
+    return traced(dg, entry, leaderTarget(entry, first.value, null));
   }
   const info = entry.partInfo;
-  if (info === null) return any(`partition information unavailable: ${entry.partInfoError ?? 'not fetched'}`);
+  if (info === null) return failed(dg, 1, any(`partition information unavailable: ${entry.partInfoError ?? 'not fetched'}`));
   if (parse.explicitPartition !== null) {
     const p = explicitTablet(info, parse.explicitPartition);
-    if (p !== null) return leaderTarget(entry, p.tabletId, p.name);
+    if (p !== null) {
+      if (dg !== null) diagPartition(dg, info.level, p.tabletId, p.name, null);
+      return traced(dg, entry, leaderTarget(entry, p.tabletId, p.name));
+    }
   }
   const keys = extractKeys(info, parse, params);
-  if (!keys.ok) return any(keys.reason);
+  if (dg !== null) diagKeys(dg, info, parse, keys.ok ? keys.input : null, keys.ok ? null : keys.reason);
+  if (!keys.ok) return failed(dg, info.level, any(keys.reason));
   const opts = params.timeZoneOffsetSec === undefined ? undefined : { timeZoneOffsetSec: params.timeZoneOffsetSec };
   const res = computePartition(info, keys.input, opts);
-  if (!res.ok) return any(`partition calculation: ${res.reason}`);
-  return leaderTarget(entry, res.tabletId, res.partName ?? null);
+  if (!res.ok) return failed(dg, info.level, any(`partition calculation: ${res.reason}`));
+  if (dg !== null) diagPartition(dg, info.level, res.partitionId, res.partName ?? null, null);
+  return traced(dg, entry, leaderTarget(entry, res.tabletId, res.partName ?? null));
+}
+
+/** PARTITION_ENTRY_LOOKUP_DONE for a result. */
+function traced(dg: RouteDiagnosis | null, entry: TableEntry, r: RouteResult): RouteResult {
+  if (dg !== null) diagLeader(dg, entry, r.kind === 'leader' ? r.server : null, dg.fromRemote);
+  return r;
+}
+
+/** PARTITION_ID_CALC_DONE without a partition (OceanBase's invalid partition id, -1). */
+function failed(dg: RouteDiagnosis | null, level: 1 | 2, r: AnyServer): AnyServer {
+  if (dg !== null) diagPartition(dg, level, -1, null, r.reason);
+  return r;
 }

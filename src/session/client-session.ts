@@ -41,6 +41,10 @@ import { SessionState, markApplied } from './state.js';
 import { ServerPreparer, ReplyError, type Request } from './preparer.js';
 import type { RouteDecision } from './transact.js';
 import { SessionObserver } from './observer.js';
+import { RouteDiagnosis } from '../observe/route-diagnosis.js';
+import { beginStatement, diagnosable, diagResponse, diagResponseState, finishStatement } from './route-diagnose.js';
+import { explainRoute } from './explain-route.js';
+import { logConnectionDiagnosis } from './connection-diagnose.js';
 
 export type ClientState = 'handshake' | 'auth' | 'ready' | 'busy' | 'infile' | 'closed';
 
@@ -96,6 +100,8 @@ export class ClientSession implements PacketHandler, PeerSession {
   lastRoute: RouteDecision | null = null;
   /** Text of the statement in flight (SHOW PROCESSLIST), bounded. */
   currentSql: string | null = null;
+  /** Route diagnosis of the statement in flight (spec §9), reused; level 0 = not recording. */
+  readonly diag = new RouteDiagnosis();
 
   private readonly requestScanner: PacketScanner;
   private readonly responseScanner: PacketScanner;
@@ -126,7 +132,7 @@ export class ClientSession implements PacketHandler, PeerSession {
   private sentAt = 0;
   /** performance.now() after the route parse, after the routing decision (set by the preparer), at the first
    *  response byte: SHOW TRACE's phase boundaries (trace.ts). A value older than arrivedAt was not taken this time. */
-  parsedAt = 0;
+  private parsedAt = 0;
   routedAt = 0;
   private firstByteAt = 0;
 
@@ -146,7 +152,11 @@ export class ClientSession implements PacketHandler, PeerSession {
     socket.on('drain', () => this.guard(() => this.onClientDrain()));
     // One log line per failed connection: in the connection phase the login's own failure is that line.
     socket.on('error', (err) => this.close(this.state === 'handshake' || this.state === 'auth' ? null : `client socket error: ${err.message}`));
-    socket.on('close', () => this.close(this.closeReason()));
+    socket.on('close', () => {
+      const why = this.closeReason();
+      if (why !== null) logConnectionDiagnosis(this, 'CLIENT_VC_TRACE', 0, why);
+      this.close(why);
+    });
   }
 
   // ---- PeerSession --------------------------------------------------------------------------------------------
@@ -214,6 +224,7 @@ export class ClientSession implements PacketHandler, PeerSession {
     if (!outcome.ok) {
       outcome.server?.destroy();
       this.ctx.log.warn('PROXY', `login failed cs_id=${this.id} client=${this.remote} user=${outcome.user}: ${outcome.reason}`);
+      logConnectionDiagnosis(this, 'LOGIN_TRACE', 0, outcome.reason, outcome.user);
       this.close(null);
       return;
     }
@@ -244,6 +255,7 @@ export class ClientSession implements PacketHandler, PeerSession {
       fn();
     } catch (e) {
       this.ctx.log.error('PROXY', `internal error in cs_id=${this.id}: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+      logConnectionDiagnosis(this, 'PROXY_INTERNAL_TRACE', 1815, e instanceof Error ? e.message : String(e));
       this.close('internal error');
     }
   }
@@ -495,6 +507,9 @@ export class ClientSession implements PacketHandler, PeerSession {
       // A cursor lives where the statement ran; long data waits where it was sent.
       forced = cmd === Command.STMT_FETCH ? ps.lastServer : cmd === Command.STMT_RESET ? ps.longDataServer ?? ps.lastServer : ps.longDataServer;
     }
+    const level = this.ctx.monitor?.diagnosisLevel ?? 0;
+    if (level === 0 || !diagnosable(cmd)) this.diag.level = 0;
+    else beginStatement(this.diag, level, false, cmd, this.currentSql ?? ps?.sql ?? '', parse, this.inTransaction);
     return this.preparer.route(req, mode, parse, ps, forced?.key ?? null);
   }
 
@@ -523,6 +538,8 @@ export class ClientSession implements PacketHandler, PeerSession {
         return isProcesslist(parse) ? this.writeLocal(answerProcesslist(this, parse)) : undefined;
       case 'INTERNAL_CMD':
         return isProcesslist(parse) ? this.writeLocal(answerProcesslist(this, parse)) : undefined;
+      case 'EXPLAIN_ROUTE':
+        return explainRoute(this, this.preparer, parse, this.currentSql ?? '');
       case 'BEGIN':
       case 'START_TRANS':
         // Held (spec §5.6): the first statement of the transaction decides the server. Only when that choice exists.
@@ -634,6 +651,7 @@ export class ClientSession implements PacketHandler, PeerSession {
   /** A request could not be sent: answer it with `packet` and go on with the next one. */
   failRequest(packet: Buffer | null, fatal: string | null): void {
     if (this.state === 'closed') return;
+    if (this.diag.level !== 0) finishStatement(this.diag, this.ctx);
     if (packet !== null) this.write(packet);
     if (fatal !== null) {
       this.close(fatal);
@@ -745,6 +763,7 @@ export class ClientSession implements PacketHandler, PeerSession {
     ss.lastUsedAt = this.lastActiveAt;
     const cmd = this.currentCommand;
     if (t.errno === -1) {
+      if (this.diag.level !== 0) this.diagDone();
       this.close('malformed response from server');
       return;
     }
@@ -752,6 +771,7 @@ export class ClientSession implements PacketHandler, PeerSession {
     this.observeRequest(ss);
     const readBack = t.errno === 0 ? learnState(this, ss, cmd, this.effects, this.currentParse, this.pendingDatabase) : null;
     if (t.errno !== 0) learnFailedStatement(this, ss, this.effects);
+    if (this.diag.level !== 0) this.diagDone();
     this.pendingDatabase = null;
     this.effects = null;
     if (readBack !== null) {
@@ -759,6 +779,12 @@ export class ClientSession implements PacketHandler, PeerSession {
       return;
     }
     this.enterReadyAfterRequest();
+  }
+
+  /** HANDLE_RESPONSE of the response just finished, then the diagnosis log line if it is due (spec §9). */
+  private diagDone(): void {
+    diagResponse(this.diag, this.tracker);
+    finishStatement(this.diag, this.ctx);
   }
 
   enterReadyAfterRequest(): void {
@@ -817,9 +843,17 @@ export class ClientSession implements PacketHandler, PeerSession {
     const stateLost = ss === this.active && (this.inTransaction || this.pinReason !== null || this.statementInTxn);
     const survivable = this.multiServer && !stateLost;
     this.ctx.log.warn('PROXY', `server ${ss.key} closed the connection of cs_id=${this.id} while ${this.state}${err ? `: ${err.message}` : ''}${survivable ? '; the session continues on another server' : ''}`);
+    if (running || (!survivable && ss === this.active)) {
+      const timeout = this.timedOut === ss;
+      logConnectionDiagnosis(this, timeout ? 'TIMEOUT_TRACE' : 'SERVER_VC_TRACE', timeout ? 1159 : 2013, err?.message ?? `server ${ss.key} closed the connection`);
+    }
     if (ss === this.active) this.active = null;
     if (running) this.clearResponseTimer();
     const lost: ErrorCode = this.timedOut === ss ? 'BACKEND_TIMEOUT' : 'BACKEND_LOST';
+    if (running && this.diag.level !== 0) {
+      diagResponseState(this.diag, 'SERVER_SEND_REQUEST', lost === 'BACKEND_TIMEOUT' ? 'ACTIVE_TIMEOUT' : err !== null ? 'CONNECTION_ERROR' : 'CONNECTION_CLOSED', 0);
+      finishStatement(this.diag, this.ctx);
+    }
     if (this.timedOut === ss) this.timedOut = null;
     if (running && this.responseScanner.atBoundary && this.collected === null) {
       // Next sequence id after whatever the client saw or sent last (a LOCAL INFILE upload moves it on).

@@ -12,6 +12,7 @@ import type { PreparedStatements } from './prepared.js';
 import type { ServerSession, ServerSessionPool } from './server-session.js';
 import { markApplied, markTextPsApplied, type SessionState } from './state.js';
 import type { RouteDecision } from './transact.js';
+import type { RouteDiagnosis } from '../observe/route-diagnosis.js';
 
 /** The part of the client session state learning reads and updates. */
 export interface LearnHost {
@@ -29,6 +30,7 @@ export interface LearnHost {
   heldBegin: string | null;
   readonly tenant: string | null;
   readonly lastRoute: RouteDecision | null;
+  readonly diag: RouteDiagnosis;
 }
 
 /**
@@ -89,9 +91,10 @@ function learnSessionTrack(h: LearnHost, ok: Buffer, parse: RouteParse | null): 
  * by partition means the location it used is stale: that table's entry is refreshed before it is trusted again.
  */
 function partitionFeedback(h: LearnHost, items: readonly SessionTrackItem[], parse: RouteParse | null): void {
-  if (parse === null || parse.tableName === null || h.lastRoute?.reason !== 'partition_leader') return;
   for (const it of items) {
     if (it.kind !== 'system_variable' || it.name !== 'ob_proxy_partition_hit' || it.value !== '0') continue;
+    h.diag.partitionHit = false; // route diagnosis: this statement is a partition miss whatever routed it
+    if (parse === null || parse.tableName === null || h.lastRoute?.reason !== 'partition_leader') continue;
     const db = parse.dbName ?? h.sstate.database;
     if (db !== null) h.ctx.invalidateLocation(h.tenant ?? h.ctx.defaultTenant(), db, parse.tableName, `partition miss on ${h.active?.key ?? '?'}`);
   }

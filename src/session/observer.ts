@@ -1,6 +1,6 @@
 // A client session's share of observability (spec §10, §12): its metrics scope (labels: cluster, tenant, database,
-// listener) and the one digest record it reuses for every request. Per request: field stores and one monitor call,
-// no allocation.
+// listener), the one digest record it reuses for every request, and the ring of its last requests' phase times that
+// SHOW TRACE reads (trace.ts). Per request: field stores and one monitor call, no allocation.
 
 import type { RouteParse } from '../route/sql/index.js';
 import type { ResponseTracker } from '../protocol/response.js';
@@ -10,10 +10,13 @@ import { newDigestRecord, nowUs } from '../observe/log-formats.js';
 import type { MetricScope } from '../observe/metrics.js';
 import type { SessionContext } from './context.js';
 import type { ServerSession } from './server-session.js';
+import type { AdminResult } from '../admin/index.js';
+import { TraceRing, showTrace } from './trace.js';
 
 export class SessionObserver {
   private scope: MetricScope | null = null;
   private readonly rec = newDigestRecord();
+  private readonly traces = new TraceRing();
 
   constructor(private readonly ctx: SessionContext, remote: string) {
     this.rec.clientAddr = remote;
@@ -30,14 +33,30 @@ export class SessionObserver {
     this.rec.tenant = id?.tenant ?? '';
   }
 
-  /** One finished request into the digest/slow/error logs and the metrics. Times are performance.now() ms. */
+  /**
+   * One finished request into the trace ring, the digest/slow/error logs and the metrics. Times are performance.now()
+   * ms: arrival, route parse done, routing decided, request sent (server session ready), first response byte.
+   */
   done(
     t: ResponseTracker, cmd: number, parse: RouteParse | null, sql: string | null, database: string | null,
-    ss: ServerSession | null, arrivedAt: number, sentAt: number,
+    ss: ServerSession | null, arrivedAt: number, sentAt: number, parsedAt: number, routedAt: number, firstByteAt: number,
   ): void {
+    const now = performance.now();
+    const tr = this.traces.claim();
+    if (tr !== null) {
+      tr.command = cmd;
+      tr.sql = sql ?? '';
+      tr.server = ss?.key ?? '';
+      tr.errno = t.errno;
+      tr.arrivedAt = arrivedAt;
+      tr.parsedAt = parsedAt;
+      tr.routedAt = routedAt;
+      tr.sentAt = sentAt;
+      tr.firstByteAt = firstByteAt;
+      tr.doneAt = now;
+    }
     const m = this.ctx.monitor;
     if (m === null || this.scope === null) return;
-    const now = performance.now();
     const r = this.rec;
     r.timeUs = nowUs();
     r.db = database ?? '';
@@ -54,6 +73,11 @@ export class SessionObserver {
     r.serverUs = Math.round((now - sentAt) * 1000);
     r.serverAddr = ss?.key ?? '';
     m.done(this.scope, r);
+  }
+
+  /** The answer to `SHOW TRACE [SUMMARY [LIMIT n]]` from this session's last requests. */
+  showTrace(sql: string): AdminResult {
+    return showTrace(this.traces, sql);
   }
 
   close(): void {

@@ -20,6 +20,8 @@ import { openSavedSession } from './server-open.js';
 import { ServerSession, type ServerSessionPool } from './server-session.js';
 import { markApplied, markTextPsApplied, planSync, planTextPs, type SessionState } from './state.js';
 import { decideServer, type RouteDecision } from './transact.js';
+import type { RouteDiagnosis } from '../observe/route-diagnosis.js';
+import { diagDecision, diagLookup, diagResponseState, diagRetry, finishStatement, retryType } from './route-diagnose.js';
 
 export interface Request {
   readonly buf: Buffer;
@@ -59,7 +61,11 @@ export interface PreparerHost {
   pinReason: string | null;
   pinNext: boolean;
   lastRoute: RouteDecision | null;
+  /** performance.now() when the routing decision was made (SHOW TRACE, trace.ts). */
+  routedAt: number;
   preparerCommand: number;
+  /** Route diagnosis of the statement in flight (spec §9); records only while its level is non-zero. */
+  readonly diag: RouteDiagnosis;
   adopt(ss: ServerSession): void;
   attach(ss: ServerSession): void;
   writeLocal(bytes: Buffer): boolean;
@@ -70,15 +76,23 @@ export interface PreparerHost {
   guard(fn: () => void): void;
 }
 
-/** Reasons under which a statement may go to another server when the chosen one cannot be reached. */
-const FLEXIBLE = new Set(['home', 'failover', 'random', 'target_db_server', 'target_db_server_hint']);
+/**
+ * Reasons under which a statement may go to another server when the chosen one cannot be reached (spec §7.4:
+ * connection-level failures move to the next replica outside a transaction; a partition leader is only chosen outside
+ * one, or for the first statement of a held BEGIN).
+ */
+const FLEXIBLE = new Set(['home', 'failover', 'random', 'target_db_server', 'target_db_server_hint', 'partition_leader']);
 
 export class ServerPreparer {
+  /** Diagnosis points recorded before routing started (a second pass after a fetch records again from here). */
+  private diagMark = 0;
+
   constructor(private readonly host: PreparerHost) {}
 
   /** Routes and sends a request that has a response. Returns what onPacket returns (false: stop scanning). */
   route(req: Request, mode: ResponseMode, parse: RouteParse | null, ps: PreparedStatement | null, forcedKey: string | null, afterFetch = false): boolean {
     const h = this.host;
+    const ri = h.diag.level !== 0 ? this.diagStart(afterFetch, forcedKey === null) : -1;
     const loc = forcedKey === null ? this.locate(parse, ps, req, !afterFetch) : null;
     if (loc !== null && loc.kind === 'fetch') {
       // The table's location is not known yet: wait for the one fetch of it, then route (spec §3.7 'building').
@@ -96,7 +110,12 @@ export class ServerPreparer {
     }
     const d = forcedKey !== null ? { key: forcedKey, reason: 'statement_pinned' as const, detail: 'prepared statement state' } : this.decide(parse, loc);
     h.lastRoute = d;
-    if (d.key === null) return h.writeLocal(errPacket(h.writer, new OdpError('NO_BACKEND', ['every server is down'])));
+    if (ri >= 0) this.diagRoute(ri, d, req.cmd, loc);
+    h.routedAt = performance.now();
+    if (d.key === null) {
+      if (h.diag.level !== 0) finishStatement(h.diag, h.ctx);
+      return h.writeLocal(errPacket(h.writer, new OdpError('NO_BACKEND', ['every server is down'])));
+    }
     const ss = h.pool.get(d.key);
     if (ss !== undefined && this.inSync(ss, parse, ps)) {
       this.send(ss, req, mode, ps, h.inTransaction);
@@ -106,6 +125,44 @@ export class ServerPreparer {
     h.preparerCommand = req.cmd;
     this.prepareAndSend(d, req, mode, parse, ps).catch((e: unknown) => h.guard(() => this.fail(e, true)));
     return false;
+  }
+
+  /**
+   * EXPLAIN ROUTE (spec §9): the routing path of `parse` without sending anything (a table's location may be
+   * fetched). `done` runs once the route is recorded; returns true when that happened before returning.
+   */
+  explain(parse: RouteParse, done: () => void, afterFetch = false): boolean {
+    const h = this.host;
+    const ri = this.diagStart(afterFetch, true);
+    const loc = this.locate(parse, null, null, !afterFetch);
+    if (loc !== null && loc.kind === 'fetch') {
+      h.state = 'busy';
+      const again = (): void => h.guard(() => {
+        if (h.state === 'closed') return;
+        this.explain(parse, done, true);
+      });
+      loc.wait.then(again, again);
+      return false;
+    }
+    this.diagRoute(ri, this.decide(parse, loc), Command.QUERY, loc);
+    done();
+    return true;
+  }
+
+  /** Reserves ROUTE_INFO (filled once the decision is known, printed before the lookup as ODP orders it). */
+  private diagStart(afterFetch: boolean, lookup: boolean): number {
+    const dg = this.host.diag;
+    if (afterFetch) dg.truncate(this.diagMark);
+    else this.diagMark = dg.size;
+    const ri = dg.point('ROUTE_INFO') ? dg.lastIndex() : -1;
+    if (!lookup) diagLookup(dg, this.host.ctx.obMode() ? 'oceanbase' : this.host.ctx.routing().mode, false);
+    return ri;
+  }
+
+  private diagRoute(ri: number, d: RouteDecision, cmd: number, loc: LocateResult | null): void {
+    const h = this.host;
+    const r = h.multiServer ? h.ctx.routing(h.tenant) : null;
+    diagDecision(h.diag, ri, d, cmd, loc, r, h.inTransaction, h.pinNext);
   }
 
   /** COM_STMT_CLOSE and COM_STMT_SEND_LONG_DATA: the server never answers. */
@@ -203,12 +260,16 @@ export class ServerPreparer {
    * oceanbase mode: the leader for a statement that names a table and may choose its server (not pinned, not inside a
    * transaction): the location cache answers, or says to wait for its fetch.
    */
-  private locate(parse: RouteParse | null, ps: PreparedStatement | null, req: Request, allowFetch: boolean): LocateResult | null {
+  private locate(parse: RouteParse | null, ps: PreparedStatement | null, req: Request | null, allowFetch: boolean): LocateResult | null {
     const h = this.host;
-    if (!h.multiServer || parse === null || parse.tableName === null || !h.ctx.obMode()) return null;
-    if ((h.status & ServerStatusBits.IN_TRANS) !== 0 || h.pinReason !== null || h.pinNext) return null;
-    const params = ps !== null && req.cmd === Command.STMT_EXECUTE ? { placeholders: executeParams(req, ps), userVars: null } : NO_PARAMS;
-    return h.ctx.locate(h.tenant ?? h.ctx.defaultTenant(), h.sstate.database, parse, params, allowFetch);
+    const dg = h.diag.level !== 0 ? h.diag : null;
+    const ob = h.ctx.obMode();
+    const needed = h.multiServer && parse !== null && parse.tableName !== null && ob &&
+      (h.status & ServerStatusBits.IN_TRANS) === 0 && h.pinReason === null && !h.pinNext;
+    if (dg !== null) diagLookup(dg, ob ? 'oceanbase' : h.ctx.routing().mode, needed);
+    if (!needed) return null;
+    const params = ps !== null && req !== null && req.cmd === Command.STMT_EXECUTE ? { placeholders: executeParams(req, ps), userVars: null } : NO_PARAMS;
+    return h.ctx.locate(h.tenant ?? h.ctx.defaultTenant(), h.sstate.database, parse, params, allowFetch, dg);
   }
 
   private inSync(ss: ServerSession, parse: RouteParse | null, ps: PreparedStatement | null): boolean {
@@ -257,8 +318,19 @@ export class ServerPreparer {
         if (d.reason === 'home' || d.reason === 'failover' || h.home === null) h.home = key;
         return ss;
       }
-      if (r.kind === 'server_error') throw new ReplyError(r.errno, r.sqlState, r.message);
-      const next = FLEXIBLE.has(d.reason) ? h.ctx.routing().alive.find((k) => !tried.has(k)) : undefined;
+      const dg = h.diag;
+      if (r.kind === 'server_error') {
+        if (dg.level !== 0) diagResponseState(dg, 'SERVER_SEND_SAVED_LOGIN', 'RESPONSE_ERROR', r.errno);
+        throw new ReplyError(r.errno, r.sqlState, r.message);
+      }
+      // spec §7.4: each usable server of the tenant once, at most max(connect_observer_max_retries, 2 x replicas + 1)
+      // attempts; with every replica on a distinct server that bound is never below the server count.
+      const next = FLEXIBLE.has(d.reason) ? h.ctx.routing(h.tenant).alive.find((k) => !tried.has(k)) : undefined;
+      if (dg.level !== 0) {
+        diagResponseState(dg, 'SERVER_SEND_HANDSHAKE', 'CONNECT_ERROR', 0);
+        diagRetry(dg, next === undefined ? 'NO_NEED_RETRY' : 'FOUND_EXISTING_ADDR', FLEXIBLE.has(d.reason) ? retryType(d.reason) : 'NOT_RETRY', next ?? null, tried.size);
+        if (next !== undefined && dg.point('CONGESTION_CONTROL')) dg.f('svr_addr', next);
+      }
       if (next === undefined) throw new ReplyError(2003, 'HY000', `Can't connect to MySQL server on '${key}' (${r.message})`);
       h.ctx.log.warn('PROXY', `cs_id=${h.id}: server ${key} unreachable (${r.message}); trying ${next}`);
       key = next;
@@ -280,14 +352,18 @@ export class ServerPreparer {
     const conn = ss.conn;
     const opts = this.queryOpts(ss);
     conn.detach();
+    let action = 'SERVER_SEND_USE_DATABASE';
     try {
       if (plan.initDb !== null) check(await internalInitDb(conn, plan.initDb, opts));
+      action = 'SERVER_SEND_SESSION_VARS';
       if (plan.setSql !== null) check(await internalQuery(conn, plan.setSql, opts));
       markApplied(ss.applied, want);
+      action = 'SERVER_SEND_TEXT_PS_PREPARE';
       if (textPs !== null && textPsName !== null) {
         check(await internalQuery(conn, textPs, opts));
         markTextPsApplied(ss.applied, want, textPsName);
       }
+      action = 'SERVER_SEND_PREPARE';
       if (needPs && ps !== null) {
         const r = await internalPrepare(conn, ps.sql, opts);
         if (r.kind === 'err') throw new ReplyError(r.errno, r.sqlState, r.message);
@@ -296,6 +372,7 @@ export class ServerPreparer {
         }
         ss.statements.set(ps.id, r.statementId);
       }
+      action = 'SERVER_SEND_START_TRANS';
       const begin = h.heldBegin;
       if (begin !== null) {
         check(await internalQuery(conn, begin, opts));
@@ -303,6 +380,9 @@ export class ServerPreparer {
         h.status |= ServerStatusBits.IN_TRANS;
       }
     } catch (e) {
+      if (h.diag.level !== 0) {
+        diagResponseState(h.diag, action, e instanceof ReplyError ? 'RESPONSE_ERROR' : 'CONNECTION_ERROR', e instanceof ReplyError ? e.errno : 0);
+      }
       // A server error leaves the connection usable; a timeout or a lost connection does not: drop it.
       if (!(e instanceof ReplyError)) {
         h.pool.remove(ss);
@@ -381,6 +461,7 @@ export class ServerPreparer {
       packet = h.writer.take();
     } else {
       const err = isOdpError(e) ? e : new OdpError('INTERNAL', [], e instanceof Error ? e.message : String(e));
+      if (h.diag.level !== 0 && !isOdpError(e)) diagResponseState(h.diag, 'SERVER_SEND_NONE', 'INTERNAL_ERROR', 0);
       packet = errPacket(h.writer, err);
       h.ctx.log.warn('PROXY', `cs_id=${h.id}: preparing a server session failed: ${err.message}`);
     }

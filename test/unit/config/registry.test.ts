@@ -154,7 +154,7 @@ void describe('registry entries are well formed', () => {
     const works = PARAMS.filter((d) => d.status === 'works').map((d) => d.name).sort();
     // Update this list when a feature starts honouring a parameter (and docs/CONFIGURATION.md with it).
     assert.deepEqual(works, [
-      'client_max_connections', 'client_session_id_version', 'client_tcp_keepidle', 'config_state_file',
+      'client_max_connections', 'client_session_id_version', 'client_tcp_keepidle', 'config_state_file', 'connection_diagnosis_option',
       'default_inactivity_timeout', 'delay_update_entry_interval', 'digest_sql_length', 'drain_timeout',
       'enable_client_connection_lru_disconnect', 'enable_extra_prometheus_metric', 'enable_monitor_stat',
       'enable_prometheus', 'enable_proxy_scramble', 'enable_syslog_wf', 'inspector_password', 'listen_port',
@@ -164,7 +164,7 @@ void describe('registry entries are well formed', () => {
       'monitor_log_level', 'monitor_stat_dump_interval', 'monitor_stat_high_threshold', 'monitor_stat_low_threshold',
       'monitor_stat_middle_threshold', 'mysql_version', 'obproxy_sys_password', 'observer_query_timeout_delta',
       'observer_sys_password', 'prometheus_cost_ms_unit', 'prometheus_listen_port', 'proxy_id', 'proxy_tenant_name',
-      'query_digest_time_threshold', 'rootservice_cluster_name', 'rootservice_list', 'server_routing_mode',
+      'query_digest_time_threshold', 'rootservice_cluster_name', 'rootservice_list', 'route_diagnosis_level', 'server_routing_mode',
       'server_state_refresh_interval', 'server_tcp_keepidle', 'short_async_task_timeout',
       'slow_query_time_threshold', 'syslog_level', 'target_db_server', 'username_separator']);
     const later = findParam('enable_async_log');
