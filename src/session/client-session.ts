@@ -195,7 +195,8 @@ export class ClientSession implements PacketHandler, PeerSession {
   }
 
   serverThread(key: string): number | null {
-    return this.pool.get(key)?.threadId ?? null;
+    const ss = this.active?.key === key ? this.active : this.pool.get(key);
+    return ss?.threadId ?? null;
   }
 
   get multiServer(): boolean {
@@ -855,14 +856,17 @@ export class ClientSession implements PacketHandler, PeerSession {
       finishStatement(this.diag, this.ctx);
     }
     if (this.timedOut === ss) this.timedOut = null;
-    if (running && this.responseScanner.atBoundary && this.collected === null) {
+    // A client still uploading a LOCAL INFILE keeps numbering its packets: no ERR can carry a sequence id it will
+    // accept, so it gets a closed connection (as from a server that dies mid-upload).
+    const midUpload = running && this.state === 'infile' && !this.infileDone;
+    if (running && !midUpload && this.responseScanner.atBoundary && this.collected === null) {
       // Next sequence id after whatever the client saw or sent last (a LOCAL INFILE upload moves it on).
       const last = Math.max(this.responseBytes === 0 ? 0 : this.lastResponseSeq, this.lastInfileSeq);
       this.sendError(lost, [ss.key], (last + 1) & 0xff);
-    } else if (running && this.collected !== null) {
+    } else if (running && !midUpload && this.collected !== null) {
       this.sendError(lost, [ss.key], 1);
     }
-    if (!survivable || (running && !this.responseScanner.atBoundary)) {
+    if (!survivable || midUpload || (running && !this.responseScanner.atBoundary)) {
       this.close(null);
       return;
     }
