@@ -31,7 +31,7 @@ import { proxyScrambleChangeUser } from './auth/change-user.js';
 import type { LoginOutcome } from './auth/types.js';
 import type { PeerSession, SessionContext } from './context.js';
 import { statementEffects, type StatementEffects } from './effects.js';
-import { learnFailedStatement, learnState } from './learn.js';
+import { learnFailedStatement, learnServerError, learnState } from './learn.js';
 import { answerProxysysOther, queryMayBeAdmin, runAdmin, writeAdminResult } from './local-query.js';
 import { answerKill, answerProcesslist, isProcesslist, killTarget } from './kill.js';
 import { parseUsername, type ParsedUsername } from '../protocol/username.js';
@@ -771,7 +771,10 @@ export class ClientSession implements PacketHandler, PeerSession {
     if (cmd === Command.STMT_PREPARE) this.finishPrepare(ss);
     this.observeRequest(ss);
     const readBack = t.errno === 0 ? learnState(this, ss, cmd, this.effects, this.currentParse, this.pendingDatabase) : null;
-    if (t.errno !== 0) learnFailedStatement(this, ss, this.effects);
+    if (t.errno !== 0) {
+      learnFailedStatement(this, ss, this.effects);
+      learnServerError(this, t.errno, this.currentParse);
+    }
     if (this.diag.level !== 0) this.diagDone();
     this.pendingDatabase = null;
     this.effects = null;

@@ -131,3 +131,21 @@ export function learnFailedStatement(h: LearnHost, ss: ServerSession, fx: Statem
   h.sstate.setTextPs(fx.textPs.name, null);
   markTextPsApplied(ss.applied, h.sstate, fx.textPs.name);
 }
+
+/** OceanBase errors (MySQL-mode errno = -ob_errno) that say the location used for a statement is stale (spec §3.7). */
+const STALE_LOCATION_ERRORS = new Map<number, string>([
+  [4038, 'OB_NOT_MASTER'],
+  [5150, 'OB_TENANT_NOT_IN_SERVER'],
+]);
+
+/**
+ * A statement on a table failed because the server does not lead that table's partition (any more): the entry is
+ * refreshed. The error itself still goes to the client: OB_NOT_MASTER is not retried by ODP (spec §7.4), the next
+ * statement routes with the new location.
+ */
+export function learnServerError(h: LearnHost, errno: number, parse: RouteParse | null): void {
+  const name = STALE_LOCATION_ERRORS.get(errno);
+  if (name === undefined || parse === null || parse.tableName === null || !h.ctx.obMode()) return;
+  const db = parse.dbName ?? h.sstate.database;
+  if (db !== null) h.ctx.invalidateLocation(h.tenant ?? h.ctx.defaultTenant(), db, parse.tableName, `${name} from ${h.active?.key ?? '?'}`);
+}

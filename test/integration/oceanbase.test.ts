@@ -122,6 +122,34 @@ describe('oceanbase mode against the lab emulators', () => {
     }
   });
 
+  test('OB_NOT_MASTER (4038) goes to the client unretried and refreshes the location: the next statement finds the new leader', async () => {
+    const c = await connect(ep, { user: 'root@test', password: 'root_pw', database: 'lab_db' });
+    try {
+      await c.query("REPLACE INTO t_hash (id, v) VALUES (15, 'nm')");
+      lab.clearLog();
+      await c.query('SELECT v FROM t_hash WHERE id = 15');
+      const before = lab.executedLog().find((e) => e.sql.includes('WHERE id = 15'));
+      assert.ok(before !== undefined && before.partitionHit === 1 && before.tabletId !== null);
+      const leaders = await lab.command('leaders lab_db.t_hash');
+      const part = (leaders.result as { partition: string; tabletId: number }[] | undefined)?.find((x) => x.tabletId === before.tabletId)?.partition;
+      assert.ok(part !== undefined, JSON.stringify(leaders));
+      const oldName = before.server; // the emulator's lab name
+      const other = lab.topology.servers.map((x) => x.name).find((n) => n !== oldName)!;
+      assert.ok((await lab.command(`move-leader lab_db.t_hash ${part} ${other}`)).ok);
+      // A SELECT's result ends in EOF, which carries no partition-hit feedback: only the error can tell the proxy.
+      assert.ok((await lab.command(`error ${oldName} 4038 HY000 1 Not master`)).ok);
+      await assert.rejects(c.query('SELECT v FROM t_hash WHERE id = 15'), (e: { errno?: number }) => e.errno === 4038);
+      await new Promise((r) => setTimeout(r, 300));
+      lab.clearLog();
+      const [rows] = await c.query<mysql.RowDataPacket[]>('SELECT v FROM t_hash WHERE id = 15');
+      assert.equal(rows[0]?.['v'], 'nm');
+      const after = lab.executedLog().filter((e) => e.sql.includes('WHERE id = 15'));
+      assert.ok(after.length === 1 && after[0]!.partitionHit === 1, after.map((e) => `${e.server} hit=${e.partitionHit}`).join('; '));
+    } finally {
+      c.destroy();
+    }
+  });
+
   test('sysbench oltp_read_write through the proxy against the lab runs clean (text and PS)', async () => {
     const base = ['--db-driver=mysql', '--mysql-host=127.0.0.1', `--mysql-port=${proxy.port}`, '--mysql-user=root@test',
       '--mysql-password=root_pw', '--mysql-db=lab_db', '--tables=2', '--table-size=2000', '--rand-type=uniform'];
