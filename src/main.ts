@@ -355,6 +355,7 @@ export class Proxy implements SessionContext {
 
   /** A tenant's routing inputs: its servers that the cluster reports active and the proxy could reach. */
   private tenantRoutingOf(tenant: string): RoutingSettings {
+    if (this.expireDown()) this.tenantRouting.clear();
     const cached = this.tenantRouting.get(tenant);
     if (cached !== undefined && [...cached.down].every((k) => this.downSince.has(k))) return cached;
     const res = this.cluster!;
@@ -378,11 +379,8 @@ export class Proxy implements SessionContext {
    */
   routing(tenant: string | null = null): RoutingSettings {
     if (this.cluster !== null) return this.tenantRoutingOf(tenant ?? this.defaultTenant());
-    const now = Date.now();
-    const keep = this.config.getTimeMs('min_keep_congestion_interval');
     let r = this.routingCache;
-    if (r !== null && [...this.downSince.values()].every((t) => now - t < keep)) return r;
-    for (const [k, t] of this.downSince) if (now - t >= keep) this.downSince.delete(k);
+    if (!this.expireDown() && r !== null) return r;
     const all = [...this.configured.keys()];
     const alive = all.filter((k) => !this.downSince.has(k));
     r = {
@@ -393,6 +391,20 @@ export class Proxy implements SessionContext {
     };
     this.routingCache = r;
     return r;
+  }
+
+  /** Forgets servers down for min_keep_congestion_interval or longer (they are tried again); true if any was. */
+  private expireDown(): boolean {
+    if (this.downSince.size === 0) return false;
+    const now = Date.now();
+    const keep = this.config.getTimeMs('min_keep_congestion_interval');
+    let expired = false;
+    for (const [k, t] of this.downSince) {
+      if (now - t < keep) continue;
+      this.downSince.delete(k);
+      expired = true;
+    }
+    return expired;
   }
 
   findPeer(id: number): PeerSession | undefined {

@@ -218,3 +218,47 @@ describe('oceanbase mode: a hung observer', () => {
     }
   });
 });
+
+describe('oceanbase mode: a server marked down is tried again after min_keep_congestion_interval', () => {
+  let lab: LabCluster;
+  let proxy: ProxyProcess;
+  let ep: Endpoint;
+
+  before(async () => {
+    lab = await startLabCluster({ mysql: backendA(), sqlPort: 0, controlPort: null });
+    proxy = await startProxy(['-c', 'lab_cluster', '-o', `server_routing_mode=oceanbase,min_keep_congestion_interval=1s,short_async_task_timeout=1s,observer_sys_password=${sha1hex('proxyro_pw')}`], {
+      backends: lab.rsList.split(';').map((x) => ({ host: x.slice(0, x.lastIndexOf(':')), port: Number(x.slice(x.lastIndexOf(':') + 1)) })),
+    });
+    ep = { host: '127.0.0.1', port: proxy.port };
+  });
+  after(async () => {
+    await proxy.stop();
+    await lab.stop();
+  });
+
+  test('a killed leader is avoided while down; once revived and the interval has passed, its partition goes back to it', { timeout: 60_000 }, async () => {
+    const leaders = (await lab.command('leaders lab_db.t_hash')).result as { partition: string; tabletId: number; leader: string }[];
+    const index = leaders.findIndex((p) => p.leader === 'obs2');
+    assert.ok(index >= 0, JSON.stringify(leaders));
+    const id = index; // HASH(id) over the table's partitions: a small non-negative id lands in partition `id`
+    const c = await connect(ep, { user: 'root@test', password: 'root_pw', database: 'lab_db' });
+    try {
+      await c.query('REPLACE INTO t_hash (id, v) VALUES (?, ?)', [id, 'back']);
+      await lab.command('kill obs2');
+      await new Promise((r) => setTimeout(r, 200)); // the proxy sees its pooled connection to obs2 close
+      lab.clearLog();
+      const [r1] = await c.query<mysql.RowDataPacket[]>('SELECT v FROM t_hash WHERE id = ?', [id]);
+      assert.equal(r1[0]?.['v'], 'back', 'served elsewhere while the leader is down');
+      assert.match(proxy.output(), /server 127\.0\.0\.3:\d+ marked down/);
+      await lab.command('revive obs2');
+      await new Promise((r) => setTimeout(r, 1500));
+      lab.clearLog();
+      await c.query('SELECT v FROM t_hash WHERE id = ?', [id]);
+      const ran = lab.executedLog().filter((e) => e.sql.includes('FROM t_hash WHERE id'));
+      assert.deepEqual(ran.map((e) => `${e.server} hit=${e.partitionHit}`), ['obs2 hit=1'], 'the revived leader runs its partition again');
+    } finally {
+      await lab.command('revive obs2');
+      c.destroy();
+    }
+  });
+});
