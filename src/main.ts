@@ -16,7 +16,7 @@ import { maskCapabilities } from './session/commands.js';
 import { ClientSession } from './session/client-session.js';
 import type { SessionContext, SessionSettings } from './session/context.js';
 import { SessionIdAllocator } from './session/session-id.js';
-import type { LocateParams, LocateResult, PeerSession, RoutingSettings } from './session/context.js';
+import type { LocateParams, LocateResult, PeerSession, PolicySettings, RoutingSettings } from './session/context.js';
 import type { RouteParse } from './route/sql/index.js';
 import type { RoutingMode } from './session/transact.js';
 import { AuthSource } from './backend/auth-source.js';
@@ -29,6 +29,7 @@ import { MetadataClient } from './cluster/metadata-client.js';
 import { ClusterResource } from './cluster/resource.js';
 import { LocationCache } from './route/location/index.js';
 import { routeByPartition } from './route/router.js';
+import { IdcCache, type IdcMap } from './route/policy/index.js';
 import { diagTableEntry } from './route/location/diagnose.js';
 import type { RouteDiagnosis } from './observe/route-diagnosis.js';
 import type { ExecValue } from './protocol/binary-value.js';
@@ -116,6 +117,9 @@ export class Proxy implements SessionContext {
   location: LocationCache | null = null;
   private metaClient: MetadataClient | null = null;
   private readonly tenantRouting = new Map<string, RoutingSettings>();
+  private policySettings: PolicySettings | null = null;
+  private readonly idcCache = new IdcCache();
+  private readonly idcOf = (proxyIdc: string): IdcMap => this.idcCache.get(proxyIdc, this.cluster?.servers() ?? []);
 
   constructor(opts: ProxyOptions, probes: readonly BackendProbe[]) {
     this.config = opts.config;
@@ -137,6 +141,9 @@ export class Proxy implements SessionContext {
     this.monitor?.start();
     for (const name of ['server_routing_mode', 'target_db_server', 'min_keep_congestion_interval']) {
       opts.config.onChange(name, () => { this.routingCache = null; });
+    }
+    for (const name of ['proxy_route_policy', 'proxy_idc_name', 'obproxy_read_consistency']) {
+      opts.config.onChange(name, () => { this.policySettings = null; });
     }
     const c = opts.config;
     const explicitVersion = c.get('mysql_version');
@@ -263,7 +270,10 @@ export class Proxy implements SessionContext {
     }
     const r = routeByPartition(entry, parse, { placeholders: params.placeholders as readonly (ExecValue | null)[] | null ?? [], userVars: params.userVars ?? new Map() }, dg);
     return r.kind === 'leader'
-      ? { kind: 'leader', key: r.server, detail: `${dbName}.${table} tablet ${r.tabletId}${r.partName !== null ? ` (${r.partName})` : ''}` }
+      ? {
+          kind: 'leader', key: r.server, detail: `${dbName}.${table} tablet ${r.tabletId}${r.partName !== null ? ` (${r.partName})` : ''}`,
+          replicas: entry.tablets.get(r.tabletId) ?? [], duplicate: entry.duplicate,
+        }
       : { kind: 'none', detail: r.reason };
   }
 
@@ -284,6 +294,17 @@ export class Proxy implements SessionContext {
     if (this.location === null) return;
     this.location.invalidate(tenant, db, table, reason);
     void this.fetchEntry(tenant, db, table); // refreshed now, not at the next statement that needs it
+  }
+
+  /** Route policy inputs (spec §5.2, §5.3, §3.6): cached until one of their parameters changes; LDC classes cached. */
+  routePolicy(): PolicySettings {
+    let p = this.policySettings;
+    if (p === null) {
+      const c = this.config;
+      p = { weakPolicy: c.get('proxy_route_policy'), proxyIdc: c.get('proxy_idc_name'), weakByDefault: c.getInt('obproxy_read_consistency') === 1, idc: this.idcOf };
+      this.policySettings = p;
+    }
+    return p;
   }
 
   obMode(): boolean {

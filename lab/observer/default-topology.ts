@@ -2,7 +2,8 @@
 // solo (solo has a unit on obs1 only, for OB_TENANT_NOT_IN_SERVER), and test tables of every partition
 // kind the proxy computes (spec §4.3). Two tables mirror kernel-verified tables of
 // test/fixtures/partition/vectors (t_key: t_key_int; t_sub: t2_range_key_tpl), so tests can take the
-// expected partition of a value from the real kernel. Leaders are spread over the three servers.
+// expected partition of a value from the real kernel. Leaders are spread over the three servers. t_dup is a
+// replicated (duplicate) table.
 
 import { Collation, ObjType } from '../../src/route/partition/index.js';
 import { B } from './bounds.js';
@@ -38,6 +39,7 @@ interface TableSpec {
   parts: { name: string; high?: BoundCell[]; list?: BoundCell[][] | 'DEFAULT' }[];
   subs?: { count: number };
   leaderStart?: number;
+  duplicate?: boolean;
 }
 
 function table(s: TableSpec): TableDef {
@@ -53,7 +55,10 @@ function table(s: TableSpec): TableDef {
   });
   // sub_part_id values follow the first-level ids, as the kernel numbers them
   const withSubIds = parts.map((p) => (p.subs === undefined ? p : { ...p, subs: p.subs.map((x) => ({ ...x, id: partId++ })) }));
-  return { tenant: 'test', database: LAB_DB, name: s.name, id: s.id, columns: s.columns, primaryKey: s.primaryKey, level1: s.level1, level2: s.level2 ?? null, parts: withSubIds };
+  return {
+    tenant: 'test', database: LAB_DB, name: s.name, id: s.id, columns: s.columns, primaryKey: s.primaryKey, level1: s.level1, level2: s.level2 ?? null,
+    parts: withSubIds, ...(s.duplicate === true ? { duplicate: true } : {}),
+  };
 }
 
 const hashParts = (n: number): { name: string }[] => Array.from({ length: n }, (_, i) => ({ name: `p${i}` }));
@@ -95,6 +100,8 @@ function defaultTables(): TableDef[] {
       level1: { type: 'RANGE', expr: 'a', keys: ['a'] }, level2: { type: 'KEY', expr: 'c', keys: ['c'] },
       parts: [{ name: 'p0', high: [B.int(0)] }, { name: 'p1', high: [B.max] }], subs: { count: 4 },
     }),
+    // replicated (duplicate) table: a dup replica on every server of the tenant, leader obs3 (spec §5.4)
+    table({ name: 't_dup', id: 500070, firstTablet: 200070, columns: [col.bigint('id'), col.varchar('v', 64)], primaryKey: ['id'], level1: null, parts: [{ name: 'p0' }], leaderStart: 2, duplicate: true }),
   ];
 }
 

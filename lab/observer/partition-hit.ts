@@ -5,14 +5,17 @@
 //   - a non-partitioned table: its one tablet;
 //   - a partitioned table whose key values give a partition: that tablet;
 //   - otherwise (no key, a range, an expression): hit only when this server leads every tablet of the table
-//     (the statement could then run locally), else miss.
+//     (the statement could then run locally), else miss;
+//   - a read (single SELECT without FOR UPDATE) hinted READ_CONSISTENCY(WEAK), or any such read of a replicated
+//     (duplicate) table, on a server holding a replica of the table (every server of its tenant): hit, as an
+//     observer serves those from its local replica (spec §5.2, §5.4).
 // Pure; the PartitionInfo of a table is cached per TableDef (partition layout never changes at run time,
 // leaders are read from the topology on every call).
 
 import type { ExecValue } from '../../src/protocol/binary-value.js';
 import { computePartition, type KeyValue, type PartitionInfo } from '../../src/route/partition/index.js';
 import { parseRoute, type RouteParse, type ValueRef } from '../../src/route/sql/index.js';
-import { findTable, tabletById, tabletsOf, type TableDef, type Topology } from './topology.js';
+import { findTable, findTenant, tabletById, tabletsOf, type TableDef, type Topology } from './topology.js';
 import { partitionInfoOf } from './validate.js';
 
 export interface HitDecision {
@@ -118,5 +121,15 @@ export function decideHit(
   const db = r.dbName ?? sessionDb;
   const table = db === null ? undefined : findTable(t, tenant, db, r.tableName);
   if (table === undefined) return { table: `${db ?? ''}.${r.tableName}`, tabletId: null, leader: null, hit: true, reason: 'not a topology table' };
-  return decideTable(table, r, self, params);
+  const d = decideTable(table, r, self, params);
+  if (d.hit || !localRead(t, table, r, self)) return d;
+  return { ...d, hit: true, reason: `${d.reason}; ${table.duplicate === true ? 'read of a replicated table' : 'weak read'} on a local replica` };
+}
+
+/** A read this server may serve from its own replica: weak, or of a replicated table, and `self` holds a replica. */
+function localRead(t: Topology, table: TableDef, r: RouteParse, self: string): boolean {
+  const kind = r.kind === 'EXPLAIN' ? r.innerKind : r.kind;
+  if (kind !== 'SELECT' || r.hasForUpdate || r.multiStatement) return false;
+  if (r.hints.readConsistency !== 'WEAK' && table.duplicate !== true) return false;
+  return findTenant(t, table.tenant)?.servers.includes(self) === true;
 }

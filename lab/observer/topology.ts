@@ -100,6 +100,11 @@ export interface TableDef {
   readonly level1: LevelDef | null;
   readonly level2: LevelDef | null;
   readonly parts: readonly PartDef[];
+  /**
+   * A replicated (duplicate) table (spec §5.4): every replica is a dup replica (dup_replica_type 1), so a strong
+   * read may run on any server holding one; writes still go to the leader.
+   */
+  readonly duplicate?: boolean;
 }
 
 export interface Topology {

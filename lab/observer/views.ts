@@ -104,7 +104,7 @@ function schemaRow(t: Topology, table: TableDef, tabletId: number, s: ServerDef,
   return {
     tenant_name: table.tenant, database_name: table.database, table_name: table.name, tablet_id: tabletId, svr_ip: s.ip,
     sql_port: s.sqlPort, table_id: table.id, role, part_num: table.level1 === null ? 1 : tabletsOf(table).length,
-    replica_num: replicas, table_type: USER_TABLE, schema_version: t.schemaVersion, replica_type: 0, dup_replica_type: 0,
+    replica_num: replicas, table_type: USER_TABLE, schema_version: t.schemaVersion, replica_type: 0, dup_replica_type: table.duplicate === true ? 1 : 0,
     memstore_percent: 100, ...spares(), complex_table_type: 0, level1_decoded_db_name: '', level1_decoded_table_name: '',
     level2_decoded_db_name: '', level2_decoded_table_name: '',
   };

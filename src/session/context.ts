@@ -4,6 +4,8 @@ import type { Logger } from '../observe/log.js';
 import type { AdminContext } from '../admin/index.js';
 import type { AuthSource } from '../backend/auth-source.js';
 import type { RouteParse, RouteParseCache } from '../route/sql/index.js';
+import type { ReplicaLocation } from '../route/location/types.js';
+import type { IdcMap } from '../route/policy/index.js';
 import type { RoutingMode } from './transact.js';
 import type { Metrics } from '../observe/metrics.js';
 import type { RequestMonitor } from '../observe/request-monitor.js';
@@ -29,7 +31,14 @@ export interface PeerSession {
 }
 
 export type LocateResult =
-  | { readonly kind: 'leader'; readonly key: string; readonly detail: string }
+  | {
+      readonly kind: 'leader';
+      readonly key: string;
+      readonly detail: string;
+      /** The tablet's replicas, leader first, and whether the table is replicated: the route policy's input (§5.3). */
+      readonly replicas?: readonly ReplicaLocation[];
+      readonly duplicate?: boolean;
+    }
   | { readonly kind: 'none'; readonly detail: string }
   | { readonly kind: 'fetch'; readonly wait: Promise<void> };
 
@@ -46,6 +55,18 @@ export interface RoutingSettings {
   /** Configured servers believed up, in configured order. */
   readonly alive: readonly string[];
   readonly down: ReadonlySet<string>;
+}
+
+/** Route policy parameters (spec §5.2, §5.3, §3.6) and the servers' LDC classes. */
+export interface PolicySettings {
+  /** proxy_route_policy ('' = default). */
+  readonly weakPolicy: string;
+  /** proxy_idc_name ('' = no LDC). */
+  readonly proxyIdc: string;
+  /** obproxy_read_consistency = 1: reads are WEAK unless the hint or the session says otherwise. */
+  readonly weakByDefault: boolean;
+  /** LDC classes of the cluster's servers for a proxy IDC (cached; null = all SAME_IDC). */
+  idc(proxyIdc: string): IdcMap;
 }
 
 export interface SessionSettings {
@@ -90,6 +111,8 @@ export interface SessionContext {
   reportServerUp(key: string): void;
   /** Routing inputs; in oceanbase mode for the given tenant (its servers), ignored otherwise. */
   routing(tenant?: string | null): RoutingSettings;
+  /** Route policy inputs for statements routed by partition (spec §5.2–§5.4). */
+  routePolicy(): PolicySettings;
   /** server_routing_mode=oceanbase: logins and routing follow the cluster's tenants (spec §2.2, §5.1). */
   obMode(): boolean;
   /** Tenant of a user name that names none (proxy_tenant_name, else sys). */

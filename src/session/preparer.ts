@@ -20,6 +20,7 @@ import { openSavedSession } from './server-open.js';
 import { ServerSession, type ServerSessionPool } from './server-session.js';
 import { markApplied, markTextPsApplied, planSync, planTextPs, type SessionState } from './state.js';
 import { decideServer, type RouteDecision } from './transact.js';
+import { choosePartitionReplica } from './replica-choice.js';
 import type { RouteDiagnosis } from '../observe/route-diagnosis.js';
 import { diagDecision, diagLookup, diagResponseState, diagRetry, finishStatement, retryType } from './route-diagnose.js';
 
@@ -81,7 +82,7 @@ export interface PreparerHost {
  * connection-level failures move to the next replica outside a transaction; a partition leader is only chosen outside
  * one, or for the first statement of a held BEGIN).
  */
-const FLEXIBLE = new Set(['home', 'failover', 'random', 'target_db_server', 'target_db_server_hint', 'partition_leader']);
+const FLEXIBLE = new Set(['home', 'failover', 'random', 'target_db_server', 'target_db_server_hint', 'partition_leader', 'partition_replica']);
 
 export class ServerPreparer {
   /** Diagnosis points recorded before routing started (a second pass after a fetch records again from here). */
@@ -252,6 +253,7 @@ export class ServerPreparer {
       configTargets: r.targetDbServer === '' ? null : r.targetDbServer,
       leader: leader !== null && leader.kind === 'leader' ? leader.key : null,
       leaderDetail: leader === null || leader.kind === 'fetch' ? null : leader.detail,
+      partition: leader !== null && leader.kind === 'leader' && parse !== null ? choosePartitionReplica(h, parse, leader, current, r.down) : null,
       random: Math.random,
     });
   }

@@ -8,6 +8,7 @@ import type { RouteParse } from '../route/sql/index.js';
 import { diagnosisLogBody, type ResponseState, type RouteDiagnosis } from '../observe/route-diagnosis.js';
 import type { LocateResult, RoutingSettings, SessionContext } from './context.js';
 import type { RouteDecision, RouteReason } from './transact.js';
+import type { PolicyChoice } from '../route/policy/index.js';
 
 /** Commands route diagnosis follows (spec §9; COM_STMT_EXECUTE as the binary form of a routed statement). */
 export function diagnosable(cmd: number): boolean {
@@ -37,6 +38,7 @@ function routeInfoType(reason: RouteReason, cmd: number, looked: boolean): strin
     case 'target_db_server':
       return 'USE_CONFIG_TARGET_DB';
     case 'partition_leader':
+    case 'partition_replica':
       return 'USE_PARTITION_LOCATION_LOOKUP';
     case 'random':
       return looked ? 'USE_PARTITION_LOCATION_LOOKUP' : 'USE_ROUTE_POLICY';
@@ -56,6 +58,7 @@ export function retryType(reason: RouteReason): string {
     case 'target_db_server':
       return 'CONF_TARGET_DB_SERVER';
     case 'partition_leader':
+    case 'partition_replica':
     case 'random':
     case 'home':
     case 'failover':
@@ -101,8 +104,10 @@ export function diagDecision(
   }
   if (d.key === null) return;
   const leader = loc !== null && loc.kind === 'leader' ? loc.key : null;
-  if (d.reason === 'partition_leader') {
-    if (dg.point('ROUTE_POLICY')) dg.f('chosen_route_type', 'ROUTE_TYPE_LEADER');
+  if (d.policy !== undefined) {
+    if (dg.point('ROUTE_POLICY')) diagPolicy(dg, d.policy);
+  } else if (d.reason === 'partition_leader') {
+    if (dg.point('ROUTE_POLICY')) dg.f('route_policy', 'MERGE_IDC_ORDER').f('chosen_route_type', 'ROUTE_TYPE_LEADER');
   } else if (d.reason === 'random' || d.reason === 'home' || d.reason === 'failover') {
     if (dg.point('ROUTE_POLICY')) dg.f('replica', d.key).f('is_partition_server', false);
   }
@@ -110,12 +115,28 @@ export function diagDecision(
     if (dg.point('CONGESTION_CONTROL')) dg.f('svr_addr', d.key).f('need_congestion_lookup', false);
     return;
   }
-  if (leader !== null && leader !== d.key && r !== null && r.down.has(leader)) {
+  if (leader !== null && leader !== d.key && d.reason !== 'partition_replica' && r !== null && r.down.has(leader)) {
     if (dg.point('CONGESTION_CONTROL')) dg.f('svr_addr', leader).f('dead_congested', true).prompt(true, `the partition leader ${leader} is marked down (dead congested): the statement goes to ${d.key}`);
     diagResponseState(dg, 'SERVER_SEND_NONE', 'DEAD_CONGESTED', 0);
     diagRetry(dg, 'FOUND_EXISTING_ADDR', 'PARTITION_LOCATION_LOOKUP', d.key, 1);
   }
   if (dg.point('CONGESTION_CONTROL')) dg.f('svr_addr', d.key);
+}
+
+/** ROUTE_POLICY fields of the route policy's answer (spec §9: only the informative ones). */
+function diagPolicy(dg: RouteDiagnosis, p: PolicyChoice): void {
+  dg.f('route_policy', p.policy);
+  const r = p.replica;
+  if (r === null) {
+    dg.f('chosen_server', 'Invalid').prompt(true, `route policy ${p.policy} found no usable replica: the partition leader is used`);
+    return;
+  }
+  dg.f('replica', r.server);
+  if (p.idcType !== null) dg.f('idc_type', p.idcType);
+  dg.f('role', r.role === 'leader' ? 'LEADER' : 'FOLLOWER').f('type', r.replicaType);
+  if (r.dup) dg.f('is_dup_replica', true);
+  dg.f('chosen_route_type', p.routeType).f('trans_consistency', p.consistency);
+  if (!p.leader) dg.prompt(false, `${p.consistency === 'WEAK' ? 'weak read' : 'read of a replicated table'}: route policy ${p.policy} chose the ${r.role} ${r.server}`);
 }
 
 /** HANDLE_RESPONSE without a server response (connect failure, congestion, internal error). */

@@ -8,10 +8,13 @@
 //     last server session, which must still be alive;
 //  3. a `target_db_server` hint in the statement, then the `target_db_server` parameter: the first priority group
 //     (';'-separated) with a usable server, a random one of its ','-separated members;
-//  4. `oceanbase` mode: the leader of the partition the statement touches (computed by the caller from the location
-//     cache, spec §5.1), when it is usable; else, like `random` mode, any alive server of the tenant;
+//  4. `oceanbase` mode: the replica the route policy chose for the partition the statement touches (weak reads,
+//     replicated tables: src/route/policy, spec §5.3–§5.4), else the partition leader (computed by the caller from
+//     the location cache, spec §5.1), when it is usable; else, like `random` mode, any alive server of the tenant;
 //  5. `random` mode: any alive server; `mysql` mode: the session's home server, or the first alive one when the home
 //     is down (failover between statements).
+
+import type { PolicyChoice } from '../route/policy/index.js';
 
 export type RoutingMode = 'mysql' | 'random' | 'oceanbase';
 
@@ -35,13 +38,15 @@ export interface RouteInput {
   readonly leader: string | null;
   /** Why there is no leader (diagnosis), or the partition routed to. */
   readonly leaderDetail: string | null;
+  /** The route policy's choice among the partition's replicas; null: the leader (writes, strong reads). */
+  readonly partition: PolicyChoice | null;
   /** [0, 1) */
   readonly random: () => number;
 }
 
 export type RouteReason =
   | 'single_server' | 'in_transaction' | 'session_pinned' | 'statement_pinned' | 'dependent_function'
-  | 'target_db_server_hint' | 'target_db_server' | 'partition_leader' | 'random' | 'home' | 'failover' | 'no_server';
+  | 'target_db_server_hint' | 'target_db_server' | 'partition_leader' | 'partition_replica' | 'random' | 'home' | 'failover' | 'no_server';
 
 export interface RouteDecision {
   /** null: no usable server (the caller answers NO_BACKEND). */
@@ -49,6 +54,8 @@ export interface RouteDecision {
   readonly reason: RouteReason;
   /** Detail for diagnosis (the pin's cause, the target list used). */
   readonly detail: string | null;
+  /** partition_leader / partition_replica chosen by the route policy: its answer (ROUTE_POLICY diagnosis). */
+  readonly policy?: PolicyChoice;
 }
 
 export function decideServer(r: RouteInput): RouteDecision {
@@ -67,6 +74,10 @@ export function decideServer(r: RouteInput): RouteDecision {
   if (r.configTargets !== null && r.configTargets !== '') {
     const k = pickTarget(r.configTargets, r.down, r.random);
     if (k !== null) return { key: k, reason: 'target_db_server', detail: r.configTargets };
+  }
+  const p = r.partition;
+  if (p !== null && p.server !== null && !r.down.has(p.server)) {
+    return { key: p.server, reason: p.leader ? 'partition_leader' : 'partition_replica', detail: r.leaderDetail, policy: p };
   }
   if (r.leader !== null && !r.down.has(r.leader)) return { key: r.leader, reason: 'partition_leader', detail: r.leaderDetail };
   if (r.alive.length === 0) return { key: null, reason: 'no_server', detail: null };

@@ -102,6 +102,7 @@ async function routeAndRun(table: string, sql: string, params?: Param[]): Promis
 /** Key assignments per table (column -> SQL literal), covering every partition of each. */
 const KEYS: Readonly<Record<string, readonly Readonly<Record<string, string>>[]>> = {
   t_plain: [{}],
+  t_dup: [{}],
   t_hash: ['0', '1', '2', '3', '4', '5', '7', '-6', '1000001'].map((id) => ({ id })),
   t_key: ['0', '1', '2', '3', '7', '100', '127', '255', '256', '-1', '-7', '-100', '65536', '2147483647', '-2147483648'].map((k) => ({ k })),
   t_range: ['-5', '50', '100', '150', '200', '100000'].map((id) => ({ id })),

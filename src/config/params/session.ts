@@ -57,7 +57,7 @@ export const SESSION: ParamSection = {
       info: 'extra wait on top of ob_query_timeout before the proxy gives up on a server' },
     { name: 'obproxy_read_only', type: 'INT', default: '1', range: '[0,1]', visible: 'SYS', level: 'LEVEL_VIP',
       info: 'access through this proxy: 0 read only, 1 read and write' },
-    { name: 'obproxy_read_consistency', type: 'INT', default: '0', range: '[0,1]', visible: 'SYS', level: 'LEVEL_VIP',
+    { name: 'obproxy_read_consistency', type: 'INT', default: '0', range: '[0,1]', visible: 'SYS', level: 'LEVEL_VIP', status: 'works',
       info: 'default read target: 0 leader (strong), 1 follower (weak)' },
     { name: 'obproxy_force_parallel_query_dop', type: 'INT', default: '1', range: '[1,]', visible: 'SYS', level: 'LEVEL_VIP',
       info: 'value of the server variable _force_parallel_query_dop set on server sessions' },

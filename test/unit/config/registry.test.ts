@@ -162,8 +162,8 @@ void describe('registry entries are well formed', () => {
       'log_file_percentage', 'max_log_file_size', 'max_syslog_file_count', 'max_syslog_file_time', 'metadata_user',
       'min_keep_congestion_interval', 'monitor_cost_ms_unit', 'monitor_item_limit', 'monitor_item_max_idle_period',
       'monitor_log_level', 'monitor_stat_dump_interval', 'monitor_stat_high_threshold', 'monitor_stat_low_threshold',
-      'monitor_stat_middle_threshold', 'mysql_version', 'obproxy_sys_password', 'observer_query_timeout_delta',
-      'observer_sys_password', 'prometheus_cost_ms_unit', 'prometheus_listen_port', 'proxy_id', 'proxy_tenant_name',
+      'monitor_stat_middle_threshold', 'mysql_version', 'obproxy_read_consistency', 'obproxy_sys_password', 'observer_query_timeout_delta',
+      'observer_sys_password', 'prometheus_cost_ms_unit', 'prometheus_listen_port', 'proxy_id', 'proxy_idc_name', 'proxy_route_policy', 'proxy_tenant_name',
       'query_digest_time_threshold', 'rootservice_cluster_name', 'rootservice_list', 'route_diagnosis_level', 'server_routing_mode',
       'server_state_refresh_interval', 'server_tcp_keepidle', 'short_async_task_timeout',
       'slow_query_time_threshold', 'syslog_level', 'target_db_server', 'username_separator']);
