@@ -206,13 +206,39 @@ export class Lexer {
         let j = i + 1;
         let code = 0;
         let ch = 0;
-        const e5 = i + 5 < limit ? i + 5 : limit;
-        while (j < e5) {
+        if (i + 5 <= limit) {
+          // Characters 1-4 unrolled (in bounds: i + 4 < limit). Most words end here; measured on the OLTP mix of
+          // bench/route-parse.ts the unrolled form lexes 11% faster than the loop below (no bound or interrupt
+          // check per character). Unrolling characters 5-9 the same way measured slower (larger scan code).
           ch = src.charCodeAt(j);
           code = pack[ch]!;
-          if (code === 0) break;
-          a = (a << 6) | code;
-          j++;
+          if (code !== 0) {
+            a = (a << 6) | code;
+            ch = src.charCodeAt(++j);
+            code = pack[ch]!;
+            if (code !== 0) {
+              a = (a << 6) | code;
+              ch = src.charCodeAt(++j);
+              code = pack[ch]!;
+              if (code !== 0) {
+                a = (a << 6) | code;
+                ch = src.charCodeAt(++j);
+                code = pack[ch]!;
+                if (code !== 0) {
+                  a = (a << 6) | code;
+                  j++;
+                }
+              }
+            }
+          }
+        } else {
+          while (j < limit) {
+            ch = src.charCodeAt(j);
+            code = pack[ch]!;
+            if (code === 0) break;
+            a = (a << 6) | code;
+            j++;
+          }
         }
         if (code !== 0 && j < limit) { // five characters consumed and more input: characters 5-9
           code = 0;

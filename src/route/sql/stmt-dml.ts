@@ -15,7 +15,7 @@ import * as values from './values.js';
 const { clauseEnd, parseClause, parseClauseIn } = conditions;
 const { EMPTY_CONDITIONS, noKey } = result;
 const { parseTableRefs, partition, tableName } = tables;
-const { parseValueExact } = values;
+const { literal, loneValue, parseValueExact } = values;
 
 export const parseSelect = (c: Ctx, i: number): void => {
   c.r.kind = 'SELECT';
@@ -155,6 +155,14 @@ export const elementEnd = (c: Ctx, a: number, e: number): number => {
 
 export const valueOrExpr = (c: Ctx, a: number, b: number): ValueRef => {
   if (a >= b) return { kind: 'expr', text: '' };
+  if (b === a + 1) { // one token (`?`, 42, 'text'): what parseValueExact returns, without the precedence levels
+    const t = c.type(a);
+    if (t === T.INT || t === T.PARAM || t === T.DECIMAL || t === T.USERVAR) return loneValue(c, a);
+    if (t === T.STRING) {
+      c.vEnd = b;
+      return literal('string', c.stringValue(a));
+    }
+  }
   return parseValueExact(c, a, b) ?? { kind: 'expr', text: c.span(a, b - 1) };
 };
 

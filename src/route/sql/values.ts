@@ -31,7 +31,7 @@ export const parseValueExact = (c: Ctx, i: number, end: number): ValueRef | null
 };
 
 /** primary() of a token isLoneToken accepts (INT, DECIMAL, PARAM, USERVAR), kept small so callers inline it. */
-const loneValue = (c: Ctx, i: number): ValueRef => {
+export const loneValue = (c: Ctx, i: number): ValueRef => {
   c.vEnd = i + 1;
   const v = c.tk[i << S.SHIFT]!;
   switch (v & 31) {
