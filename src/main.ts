@@ -99,7 +99,8 @@ export class Proxy implements SessionContext {
   private readonly counters = { accepted: 0, refused: 0, loginFailures: 0, closedRequests: 0, closedBytesIn: 0, closedBytesOut: 0, closedTransactions: 0 };
   private draining = false;
   listenPort = 0;
-  readonly routeCache = new RouteParseCache(8192);
+  /** Sessions cut statements at request_buffer_length bytes themselves and say so (get(sql, truncated)). */
+  readonly routeCache = new RouteParseCache(8192, { maxLength: Infinity });
   private source: AuthSource | null = null;
   /** Configured server key -> address, in configured order. */
   private readonly configured = new Map<string, ServerAddress>();
@@ -155,7 +156,11 @@ export class Proxy implements SessionContext {
       queryTimeoutDeltaMs: c.getTimeMs('observer_query_timeout_delta'),
       // mysql mode: clients see the backend's own version unless mysql_version is set explicitly.
       serverVersion: explicitVersion === '' || explicitVersion === '5.6.25' ? null : explicitVersion,
+      parseBytes: c.getBytes('request_buffer_length'),
     };
+    c.onChange('request_buffer_length', () => {
+      (this.settings as { parseBytes: number }).parseBytes = c.getBytes('request_buffer_length');
+    });
     const version = c.getInt('client_session_id_version') === 2 ? 2 : 1;
     this.ids = new SessionIdAllocator(
       { version, proxyId: c.getInt('proxy_id'), upgradeVersion: 0, threadId: 0, threadCount: 1 },

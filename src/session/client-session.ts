@@ -52,8 +52,6 @@ export type ClientState = 'handshake' | 'auth' | 'ready' | 'busy' | 'infile' | '
 const PENDING_PAUSE_BYTES = 64 * 1024;
 /** Largest request the proxy reassembles (COM_QUERY with a big BLOB, SEND_LONG_DATA). */
 const MAX_REQUEST_BYTES = 1024 * 1024 * 1024;
-/** Statement text decoded for routing and SHOW PROCESSLIST (request_buffer_length-like bound). */
-const PARSE_BYTES = 4096;
 
 export class ClientSession implements PacketHandler, PeerSession {
   readonly id: number;
@@ -474,11 +472,13 @@ export class ClientSession implements PacketHandler, PeerSession {
     this.currentSql = null;
     this.preparing = null;
     if (cmd === Command.QUERY || cmd === Command.STMT_PREPARE) {
-      const sql = buf.toString('utf8', start + 1, Math.min(end, start + 1 + PARSE_BYTES));
-      parse = this.ctx.routeCache.get(sql);
+      const limit = this.ctx.settings.parseBytes;
+      const cut = end - start - 1 > limit;
+      const sql = buf.toString('utf8', start + 1, cut ? start + 1 + limit : end);
+      parse = this.ctx.routeCache.get(sql, cut);
       this.currentSql = sql;
       if (cmd === Command.STMT_PREPARE) {
-        this.preparing = { sql: end - start - 1 > PARSE_BYTES ? buf.toString('utf8', start + 1, end) : sql, parse };
+        this.preparing = { sql: cut ? buf.toString('utf8', start + 1, end) : sql, parse };
       } else {
         const local = this.answerStatementLocally(parse, req);
         if (local !== undefined) return local;

@@ -78,6 +78,8 @@ export interface SessionSettings {
   readonly queryTimeoutDeltaMs: number;
   /** Handshake server version sent to clients; null = the backend's own version string. */
   readonly serverVersion: string | null;
+  /** request_buffer_length: bytes of a statement's text the route parser sees (spec §4.1); follows the parameter. */
+  readonly parseBytes: number;
 }
 
 export interface SessionContext {

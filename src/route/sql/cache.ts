@@ -1,5 +1,6 @@
-// LRU cache of route parses keyed by the exact statement text (§4.1: parsed once per distinct SQL).
-// Results are deep-frozen on insertion: every caller shares them and must not mutate. Memory: at most
+// LRU cache of route parses keyed by the exact statement text (§4.1: parsed once per distinct SQL), for the texts that
+// recur (see admit()). Cached results are deep-frozen on insertion: every caller shares them and must not mutate
+// (RouteParse is read-only to its users either way). Memory: at most
 // `capacity` entries, each holding its key string (statements longer than maxKeyLength are parsed but not
 // cached, so one huge statement cannot pin megabytes). Cost of a hit: one Map lookup plus a delete/set to
 // refresh recency.
@@ -11,6 +12,9 @@ export interface RouteParseCacheOptions extends ParseOptions {
   /** Longest statement (characters) kept in the cache; default 65536. */
   maxKeyLength?: number;
 }
+
+/** Prefix of the cache key of a truncated statement's parse (no SQL text starts with NUL). */
+const TRUNCATED_KEY = '\u0000';
 
 export class RouteParseCache {
   readonly capacity: number;
@@ -34,8 +38,12 @@ export class RouteParseCache {
     return this.map.size;
   }
 
-  /** The parse of `sql`, from the cache or parsed now (and cached). */
-  get(sql: string): RouteParse {
+  /**
+   * The parse of `sql`, from the cache or parsed now (and cached). `truncated`: `sql` is the first part of a longer
+   * statement (cut by the caller); such parses are cached apart from a complete statement with the same text.
+   */
+  get(sql: string, truncated = false): RouteParse {
+    if (truncated) return this.getTruncated(sql);
     const map = this.map;
     const hit = map.get(sql);
     if (hit !== undefined) {
@@ -45,9 +53,9 @@ export class RouteParseCache {
       return hit;
     }
     this.misses++;
-    const r = deepFreeze(parseRoute(sql, this.opts));
-    if (this.capacity > 0 && sql.length <= this.maxKeyLength) {
-      map.set(sql, r);
+    const r = parseRoute(sql, this.opts);
+    if (this.capacity > 0 && sql.length <= this.maxKeyLength && admit(sql, r)) {
+      map.set(sql, deepFreeze(r));
       if (map.size > this.capacity) {
         const oldest = map.keys().next();
         if (oldest.done !== true) map.delete(oldest.value);
@@ -56,9 +64,40 @@ export class RouteParseCache {
     return r;
   }
 
+  private getTruncated(sql: string): RouteParse {
+    const key = TRUNCATED_KEY + sql; // rare: only statements longer than the parse limit
+    const hit = this.map.get(key);
+    if (hit !== undefined) {
+      this.hits++;
+      return hit;
+    }
+    this.misses++;
+    const r = deepFreeze(parseRoute(sql, { ...this.opts, truncated: true }));
+    if (this.capacity > 0 && key.length <= this.maxKeyLength) {
+      this.map.set(key, r);
+      if (this.map.size > this.capacity) {
+        const oldest = this.map.keys().next();
+        if (oldest.done !== true) this.map.delete(oldest.value);
+      }
+    }
+    return r;
+  }
+
   clear(): void {
     this.map.clear();
   }
+}
+
+/** Longest text cached although it has literals (`SELECT 1`, `SET autocommit=1`, `LIMIT 1` pings of pools). */
+const SHORT_TEXT = 32;
+
+/**
+ * Only texts that recur verbatim are worth a cache slot: without literals (prepared texts with `?`, BEGIN, COMMIT,
+ * `SELECT @@...`) or short. A statement with literal values is usually unique (`WHERE id=4711`): caching it costs a
+ * freeze, an insertion and an eviction per statement and evicts the texts that do recur.
+ */
+function admit(sql: string, r: RouteParse): boolean {
+  return r.literalCount === 0 || sql.length <= SHORT_TEXT;
 }
 
 function deepFreeze<V>(v: V): V {

@@ -45,8 +45,9 @@ export const parseRoute = (sql: string, opts?: ParseOptions): RouteParse => {
 
 const run = (c: Ctx, sql: string, opts: ParseOptions | undefined): RouteParse => {
   const maxLength = opts?.maxLength ?? DEFAULT_MAX_LENGTH;
-  const truncated = sql.length > maxLength;
-  const limit = truncated ? Math.max(0, Math.floor(maxLength)) : sql.length;
+  const over = sql.length > maxLength;
+  const truncated = over || opts?.truncated === true;
+  const limit = over ? Math.max(0, Math.floor(maxLength)) : sql.length;
   const noBackslash = opts?.noBackslashEscapes === true;
   const lx = c.lx;
   lx.lex(sql, limit, truncated, noBackslash, opts?.ansiQuotes === true);
@@ -59,6 +60,7 @@ const run = (c: Ctx, sql: string, opts: ParseOptions | undefined): RouteParse =>
   c.nesting = 0;
   c.hintPos = 1;
   r.placeholderCount = lx.placeholders;
+  r.literalCount = countLiterals(lx);
   r.multiStatement = lx.more;
   r.firstStatementEnd = lx.stmtEnd;
   r.truncated = truncated;
@@ -148,3 +150,13 @@ const findTable = (tables: TableRef[], q: string): number => {
   }
   return -2;
 };
+
+/** Literal tokens of the lexed text (types STRING..FLOAT are contiguous): one pass over the token types. */
+function countLiterals(lx: Lexer): number {
+  let n = 0;
+  for (let i = 0, end = lx.count; i < end; i++) {
+    const t = lx.type(i);
+    if (t >= T.STRING && t <= T.FLOAT) n++;
+  }
+  return n;
+}

@@ -61,6 +61,7 @@ export const newResult = (kind: StmtKind): RouteParse => {
     savepoint: null,
     xid: null,
     placeholderCount: 0,
+    literalCount: 0,
     multiStatement: false,
     firstStatementEnd: 0,
     truncated: false,

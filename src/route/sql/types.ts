@@ -207,6 +207,8 @@ export interface RouteParse {
   xid: string | null;
 
   placeholderCount: number;
+  /** Literal tokens (numbers, strings, hex, bits) in the parsed text: 0 means the text recurs verbatim (cacheable). */
+  literalCount: number;
   /** More statements follow the first one (`;`); route by the first. */
   multiStatement: boolean;
   /** Character offset just past the first statement (its `;` or the parse end). */
@@ -223,6 +225,11 @@ export interface ParseOptions {
    * Infinity parses everything.
    */
   maxLength?: number;
+  /**
+   * `sql` is only the first part of a longer statement (the caller cut it at its own limit, e.g. in bytes): parsed as
+   * truncated whatever its length.
+   */
+  truncated?: boolean;
   /** Session sql_mode NO_BACKSLASH_ESCAPES: backslash is an ordinary character in strings. */
   noBackslashEscapes?: boolean;
   /** Session sql_mode ANSI_QUOTES: "x" is an identifier, not a string. */
