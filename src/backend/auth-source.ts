@@ -283,6 +283,9 @@ function oneLine(e: unknown): string {
   return (e instanceof Error ? e.message : String(e)).replace(/\s+/g, ' ');
 }
 
+/** Longest a login waits for the reload interval to pass before a reload (beyond it the miss is answered now). */
+const MAX_RELOAD_WAIT_MS = 2000;
+
 /**
  * mysql.user as seen by the metadata account, cached. Loads are coalesced (one in flight) and a miss reloads at
  * most once per refreshMinIntervalMs. Each load uses one short-lived connection (login, two queries, COM_QUIT).
@@ -334,9 +337,18 @@ export class AuthSource {
     return found;
   }
 
-  /** Reloads unless a load was attempted within refreshMinIntervalMs; true when a reload ran and succeeded. */
+  /**
+   * Reloads, at most once per refreshMinIntervalMs (a caller inside the interval waits for its end); true when the
+   * reload succeeded. Concurrent callers share one load.
+   */
   async refresh(): Promise<boolean> {
-    if (this.inflight === null && !this.mayReload()) return false;
+    if (this.inflight === null && !this.mayReload()) {
+      // An account created right after the last load (a script's CREATE USER, then a login) must not be refused:
+      // wait for the interval to pass (if that is soon) and reload then. Logins waiting meanwhile share that load.
+      const waitMs = this.opts.refreshMinIntervalMs - (Date.now() - this.lastAttemptMs);
+      if (waitMs > MAX_RELOAD_WAIT_MS) return false;
+      if (waitMs > 0) await new Promise((r) => setTimeout(r, waitMs));
+    }
     try {
       await this.load();
       return true;

@@ -33,13 +33,13 @@ import type { PeerSession, SessionContext } from './context.js';
 import { statementEffects, type StatementEffects } from './effects.js';
 import { learnFailedStatement, learnServerError, learnState } from './learn.js';
 import { answerProxysysOther, queryMayBeAdmin, runAdmin, writeAdminResult } from './local-query.js';
-import { answerKill, answerProcesslist, isProcesslist, killTarget } from './kill.js';
+import { answerKill, answerProcesslist, closeSessionsOfUser, isProcesslist, killConnectionUser, killTarget } from './kill.js';
 import { parseUsername, type ParsedUsername } from '../protocol/username.js';
 import { PreparedStatements, type PreparedStatement } from './prepared.js';
 import { ServerSession, ServerSessionPool } from './server-session.js';
 import { SessionState, markApplied } from './state.js';
 import { ServerPreparer, ReplyError, type Request } from './preparer.js';
-import type { RouteDecision } from './transact.js';
+import { holdableBegin, type RouteDecision } from './transact.js';
 import { SessionObserver } from './observer.js';
 import { RouteDiagnosis } from '../observe/route-diagnosis.js';
 import { beginStatement, diagnosable, diagResponse, diagResponseState, finishStatement } from './route-diagnose.js';
@@ -469,6 +469,7 @@ export class ClientSession implements PacketHandler, PeerSession {
     let parse: RouteParse | null = null;
     let ps: PreparedStatement | null = null;
     this.effects = null;
+    this.killUser = null;
     this.currentSql = null;
     this.preparing = null;
     if (cmd === Command.QUERY || cmd === Command.STMT_PREPARE) {
@@ -519,7 +520,10 @@ export class ClientSession implements PacketHandler, PeerSession {
     switch (parse.kind) {
       case 'KILL':
       case 'KILL_QUERY': {
-        if (parse.killId === null || !/^\d+$/.test(parse.killId)) return undefined;
+        if (parse.killId === null || !/^\d+$/.test(parse.killId)) {
+          this.killUser = this.multiServer ? killConnectionUser(this.currentSql ?? '') : null;
+          return undefined;
+        }
         const forward = (): boolean => this.preparer.route(req, 'result', parse, null, this.active!.key); // not a proxy id
         if (parse.kind === 'KILL') {
           const answer = answerKill(this, parse.killId, false);
@@ -545,7 +549,11 @@ export class ClientSession implements PacketHandler, PeerSession {
       case 'START_TRANS':
         // Held (spec §5.6): the first statement of the transaction decides the server. Only when that choice exists.
         if (!this.multiServer || this.inTransaction || parse.multiStatement) return undefined;
-        this.heldBegin = req.buf.toString('utf8', req.start + 1, req.end);
+        {
+          const sql = req.buf.toString('utf8', req.start + 1, req.end);
+          if (!holdableBegin(sql)) return undefined; // sent now; the server's IN_TRANS then keeps the session there
+          this.heldBegin = sql;
+        }
         return this.writeLocal(this.okPacket(this.status | ServerStatusBits.IN_TRANS));
       case 'COMMIT':
       case 'ROLLBACK':
@@ -755,6 +763,9 @@ export class ClientSession implements PacketHandler, PeerSession {
     }
   }
 
+  /** `KILL CONNECTION USER name` in flight on a multi-server session: the user whose sessions end when it succeeds. */
+  private killUser: string | null = null;
+
   private finishRequest(ss: ServerSession): void {
     this.clearResponseTimer();
     const t = this.tracker;
@@ -774,7 +785,10 @@ export class ClientSession implements PacketHandler, PeerSession {
     if (t.errno !== 0) {
       learnFailedStatement(this, ss, this.effects);
       learnServerError(this, t.errno, this.currentParse);
+    } else if (this.killUser !== null) {
+      closeSessionsOfUser(this, this.killUser);
     }
+    this.killUser = null;
     if (this.diag.level !== 0) this.diagDone();
     this.pendingDatabase = null;
     this.effects = null;

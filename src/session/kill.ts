@@ -128,3 +128,27 @@ export function answerProcesslist(self: KillHost, _parse: RouteParse): Buffer {
   });
   return self.writer.take();
 }
+
+const KILL_USER = /^\s*kill\s+(?:(?:hard|soft)\s+)?(?:connection\s+)?user\s+(?:'([^']*)'|`([^`]*)`|"([^"]*)"|([^\s@;]+))/i;
+
+/**
+ * MariaDB's `KILL [HARD|SOFT] [CONNECTION] USER name[@host]`: the user name whose connections the server kills, or
+ * null for any other statement (KILL QUERY USER only interrupts statements: sessions survive it, as direct).
+ */
+export function killConnectionUser(sql: string): string | null {
+  const m = KILL_USER.exec(sql);
+  return m === null ? null : (m[1] ?? m[2] ?? m[3] ?? m[4] ?? null);
+}
+
+/**
+ * After the server accepted `KILL CONNECTION USER name`: it killed that user's server connections, so the proxy ends
+ * that user's client sessions too (a multi-server session would otherwise go on with another server session, unlike
+ * a direct connection). The caller's own session ends after its answer, as on a direct connection.
+ */
+export function closeSessionsOfUser(self: KillHost, user: string): void {
+  for (const p of [...self.ctx.peers()]) {
+    if (p.user !== user) continue;
+    if (p.id === self.id) setImmediate(() => self.close(`KILL CONNECTION USER ${user} (its own user)`));
+    else p.close(`killed by cs_id=${self.id} (KILL CONNECTION USER ${user})`);
+  }
+}

@@ -110,3 +110,15 @@ export function normaliseTarget(raw: string): string | null {
   const port = Number(m[2]);
   return port > 0 && port < 65536 ? `${m[1]!}:${port}` : null;
 }
+
+/**
+ * The transaction starts the proxy may hold until the first statement (spec §5.6): only forms whose effect does not
+ * depend on when they run and that certainly succeed: BEGIN [WORK], START TRANSACTION [READ ONLY | READ WRITE].
+ * `WITH CONSISTENT SNAPSHOT` takes its snapshot at once (holding it would let later commits in), and anything else
+ * (combinations the server rejects, comments) is sent as it is, so the server's answer is the client's answer.
+ */
+const HOLDABLE_BEGIN = /^\s*(?:begin(?:\s+work)?|start\s+transaction(?:\s+read\s+(?:only|write))?)\s*;?\s*$/i;
+
+export function holdableBegin(sql: string): boolean {
+  return sql.length <= 64 && HOLDABLE_BEGIN.test(sql);
+}

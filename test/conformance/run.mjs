@@ -19,7 +19,7 @@ const HERE = fileURLToPath(new URL('.', import.meta.url));
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 
 function parseArgs(argv) {
-  const opts = { quick: false, modes: ['normal', 'ps'], tests: null, directOnly: false, port: 23308, parallel: 1, keep: false, verbose: false };
+  const opts = { quick: false, modes: ['normal', 'ps'], tests: null, directOnly: false, port: 23308, parallel: 1, keep: false, verbose: false, multi: null };
   for (const a of argv) {
     const [k, v] = a.split('=', 2);
     if (k === '--quick') opts.quick = true;
@@ -30,6 +30,7 @@ function parseArgs(argv) {
     else if (k === '--parallel' && v) opts.parallel = Number(v);
     else if (k === '--keep') opts.keep = true;
     else if (k === '--verbose') opts.verbose = true;
+    else if (k === '--multi' && (v === 'mysql' || v === 'random')) opts.multi = v;
     else throw new Error(`unknown argument ${a}`);
   }
   return opts;
@@ -102,9 +103,9 @@ async function main() {
       for (const target of targets) {
         const t0 = Date.now();
         const tag = `${mode}-${target}`;
-        server = await freshServer({ name: 'conformance', port: serverPort, vardir, mtrDir, setupSql: join(HERE, 'setup.sql') });
+        server = await freshServer({ name: 'conformance', port: serverPort, vardir, mtrDir, setupSql: join(HERE, 'setup.sql'), multi: opts.multi !== null });
         proxy = target === 'proxy'
-          ? await startProxy({ repoRoot: REPO, backendPort: serverPort, stateFile: join(workDir, 'proxy-state.yaml'), logFile: join(workDir, `proxy-${mode}.log`) })
+          ? await startProxy({ repoRoot: REPO, backendPort: serverPort, stateFile: join(workDir, 'proxy-state.yaml'), logFile: join(workDir, `proxy-${mode}.log`), multi: opts.multi })
           : null;
         const run = await runMtr({
           mtrDir, port: proxy ? proxy.port : serverPort, vardir, workDir, tag, tests,

@@ -3,6 +3,7 @@
 // The lab helpers are imported lazily so that ODP_LAB_DIR (read when lab/mariadb.js loads) can point
 // them at the run's private work directory.
 import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { cpSync, createWriteStream, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -56,7 +57,7 @@ export function prepareVardir(vardir, mtrDir) {
  * same depth as mtr's `<vardir>/mysqld.1/data`, which tests rely on (`../../std_data`, `../../tmp`
  * relative to the datadir; mariadb-test refuses file commands outside the vardir).
  */
-export async function freshServer({ name, port, vardir, mtrDir, setupSql }) {
+export async function freshServer({ name, port, vardir, mtrDir, setupSql, multi = false }) {
   const lab = await import('../../dist/lab/mariadb.js');
   const paths = lab.mariadbPaths(name);
   if (dirname(paths.dir) !== vardir) throw new Error(`ODP_LAB_DIR is not the parent of ${vardir}`);
@@ -68,6 +69,7 @@ export async function freshServer({ name, port, vardir, mtrDir, setupSql }) {
   try {
     const inst = await lab.startMariadb({ name, port, extraArgs: mtrLikeArgs(vardir, paths.dir) });
     sqlFile(inst.socket, setupSql);
+    if (multi) await lab.labSql(inst.socket, MULTI_SETUP_SQL);
     sqlFile(inst.socket, findTimezoneData(mtrDir), 'mysql');
     const procCopy = join(vardir, 'odp_baseline_proc.txt');
     rmSync(procCopy, { force: true });
@@ -117,14 +119,31 @@ function sqlFile(socket, file, db) {
  * Starts the proxy as a child process in mysql routing mode in front of 127.0.0.1:backendPort, with a
  * private state file; resolves once it accepts connections. Its output goes to `logFile`.
  */
-export async function startProxy({ repoRoot, backendPort, stateFile, logFile }) {
+/** --multi: the proxy's metadata user (it reads mysql.user to verify logins itself), in both passes alike. */
+const MULTI_SETUP_SQL = "CREATE USER IF NOT EXISTS proxyro@'%'; ALTER USER proxyro@'%' IDENTIFIED BY 'proxyro_pw'; GRANT SELECT ON mysql.* TO proxyro@'%'";
+
+/**
+ * --multi=mysql|random: one client session over two servers. The second is the same MariaDB behind a socat relay on
+ * 127.0.0.2, so data agree wherever a statement goes and only the proxy's session handling is under test.
+ */
+function startRelay(backendPort) {
+  const relay = spawn('socat', [`TCP-LISTEN:${backendPort},bind=127.0.0.2,reuseaddr,fork`, `TCP:127.0.0.1:${backendPort}`], { stdio: 'ignore' });
+  return relay;
+}
+
+export async function startProxy({ repoRoot, backendPort, stateFile, logFile, multi = null }) {
   const { freePort, portOpen } = await import('../../dist/lab/proc.js');
   const port = await freePort();
   // Its own metrics port too: the default (2884) may be taken by another proxy on this machine.
   const metricsPort = await freePort();
   const cli = join(repoRoot, 'dist', 'src', 'cli.js');
-  const args = [cli, '-N', '-p', String(port), '-l', String(metricsPort), '-r', `127.0.0.1:${backendPort}`,
-    '-o', `server_routing_mode=mysql,local_bound_ip=127.0.0.1,config_state_file=${stateFile}`];
+  const relay = multi !== null ? startRelay(backendPort) : null;
+  const sha1hex = (s) => createHash('sha1').update(s).digest('hex');
+  const servers = multi !== null ? `127.0.0.1:${backendPort};127.0.0.2:${backendPort}` : `127.0.0.1:${backendPort}`;
+  const extra = multi !== null ? `,enable_proxy_scramble=true,observer_sys_password=${sha1hex('proxyro_pw')}` : '';
+  const args = [cli, '-N', '-p', String(port), '-l', String(metricsPort), '-r', servers,
+    '-o', `server_routing_mode=${multi ?? 'mysql'},local_bound_ip=127.0.0.1,config_state_file=${stateFile}${extra}`];
+  if (relay !== null) await new Promise((r) => setTimeout(r, 200));
   const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: dirname(stateFile) });
   const log = createWriteStream(logFile);
   proc.stdout.pipe(log);
@@ -155,6 +174,7 @@ export async function startProxy({ repoRoot, backendPort, stateFile, logFile }) 
       const t = setTimeout(() => proc.kill('SIGKILL'), 20_000);
       await exited;
       clearTimeout(t);
+      relay?.kill('SIGTERM');
       return wasAlive;
     },
   };

@@ -336,4 +336,21 @@ describe('AuthSource as proxyro', () => {
     assert.deepEqual(await lazy.lookup(NEW_USER, '127.0.0.1'), []);
     assert.equal(lazy.loadedAt, lazyLoadedAt, 'no reload within the interval');
   });
+
+  test('a miss inside a short reload interval waits for its end and then reloads (CREATE USER, then log in at once)', T, async () => {
+    const src = new AuthSource(opts({ refreshMinIntervalMs: 800 }));
+    await src.load();
+    const loadedAt = src.loadedAt;
+    const user = `${NEW_USER}w`;
+    await directSql(`CREATE USER '${user}'@'%' IDENTIFIED BY 'bh_pw'`);
+    try {
+      const t0 = Date.now();
+      const found = await src.lookup(user, '127.0.0.1');
+      assert.deepEqual(found.map((e) => e.user), [user]);
+      assert.ok(src.loadedAt > loadedAt);
+      assert.ok(Date.now() - t0 >= 500, 'it waited for the interval instead of reloading at once');
+    } finally {
+      await directSql(`DROP USER IF EXISTS '${user}'@'%'`);
+    }
+  });
 });
