@@ -141,7 +141,10 @@ export class Proxy implements SessionContext {
     this.monitor = files !== null ? RequestMonitor.fromConfig(this.metrics, files, opts.config) : null;
     this.monitor?.start();
     for (const name of ['server_routing_mode', 'target_db_server', 'min_keep_congestion_interval']) {
-      opts.config.onChange(name, () => { this.routingCache = null; });
+      opts.config.onChange(name, () => {
+        this.routingCache = null;
+        this.tenantRouting.clear(); // oceanbase mode keeps its routing inputs per tenant
+      });
     }
     for (const name of ['proxy_route_policy', 'proxy_idc_name', 'obproxy_read_consistency']) {
       opts.config.onChange(name, () => { this.policySettings = null; });

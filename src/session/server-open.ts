@@ -24,7 +24,9 @@ export async function openSavedSession(ctx: SessionContext, key: string, cred: S
     return { kind: 'connect_failed', message };
   }
   try {
-    const r = await savedLogin(conn, cred, s.authTimeoutMs);
+    // The proxy logs in by itself (no person types a password here): a server that accepts the connection but never
+    // greets or answers (hung) must fail as fast as one that refuses it, so the statement can go elsewhere.
+    const r = await savedLogin(conn, cred, s.connectTimeoutMs);
     if (r.ok) {
       ctx.reportServerUp(key);
       return { kind: 'ok', conn, status: r.status };

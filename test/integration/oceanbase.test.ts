@@ -261,4 +261,24 @@ describe('oceanbase mode: a server marked down is tried again after min_keep_con
       c.destroy();
     }
   });
+
+  test('target_db_server changed at run time takes effect for the tenant at once', { timeout: 30_000 }, async () => {
+    const obs1 = lab.topology.servers.find((x) => x.name === 'obs1')!;
+    const addr = lab.rsList.split(';').find((x) => x.startsWith(`${obs1.ip}:`))!;
+    const admin = await connect(ep, { user: 'root@proxysys', password: '' });
+    const c = await connect(ep, { user: 'root@test', password: 'root_pw', database: 'lab_db' });
+    try {
+      await c.query('SELECT 1'); // the tenant's routing inputs are now cached
+      await admin.query(`ALTER PROXYCONFIG SET target_db_server = '${addr}'`);
+      lab.clearLog();
+      for (let i = 0; i < 6; i++) await c.query(`SELECT ${i} AS tdb_probe FROM dual`);
+      const ran = lab.executedLog().filter((e) => e.sql.includes('tdb_probe'));
+      assert.equal(ran.length, 6);
+      assert.deepEqual([...new Set(ran.map((e) => e.server))], ['obs1'], 'every statement went to the target');
+    } finally {
+      await admin.query("ALTER PROXYCONFIG SET target_db_server = ''");
+      admin.destroy();
+      c.destroy();
+    }
+  });
 });
