@@ -87,6 +87,8 @@ const FLEXIBLE = new Set(['home', 'failover', 'random', 'target_db_server', 'tar
 export class ServerPreparer {
   /** Diagnosis points recorded before routing started (a second pass after a fetch records again from here). */
   private diagMark = 0;
+  /** The decision of a single-server session, reused while its server stays the same (decisions are immutable). */
+  private single: RouteDecision | null = null;
 
   constructor(private readonly host: PreparerHost) {}
 
@@ -236,7 +238,11 @@ export class ServerPreparer {
   private decide(parse: RouteParse | null, leader: LocateResult | null = null): RouteDecision {
     const h = this.host;
     const current = h.active !== null && !h.active.closed ? h.active.key : null;
-    if (!h.multiServer) return { key: current ?? h.home, reason: 'single_server', detail: null };
+    if (!h.multiServer) {
+      const key = current ?? h.home;
+      if (this.single?.key !== key) this.single = { key, reason: 'single_server', detail: null };
+      return this.single;
+    }
     const r = h.ctx.routing(h.tenant);
     return decideServer({
       multiServer: true,
