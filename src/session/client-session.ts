@@ -501,6 +501,8 @@ export class ClientSession implements PacketHandler, PeerSession {
         return this.writeLocal(this.okPacket(this.status)); // nothing bound or open anywhere: nothing to reset
       }
       parse = ps.parse;
+      // --ps-protocol clients run KILL ... USER as a prepared statement too.
+      if (cmd === Command.STMT_EXECUTE && parse.kind === 'KILL' && parse.killId === null && this.multiServer) this.killUser = killConnectionUser(ps.sql);
     }
     this.currentParse = parse;
     this.parsedAt = performance.now();

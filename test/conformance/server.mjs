@@ -68,8 +68,8 @@ export async function freshServer({ name, port, vardir, mtrDir, setupSql, multi 
   delete process.env['TZ'];
   try {
     const inst = await lab.startMariadb({ name, port, extraArgs: mtrLikeArgs(vardir, paths.dir) });
+    if (multi) await lab.labSql(inst.socket, MULTI_SETUP_SQL); // before setup.sql records the baseline reset.inc restores
     sqlFile(inst.socket, setupSql);
-    if (multi) await lab.labSql(inst.socket, MULTI_SETUP_SQL);
     sqlFile(inst.socket, findTimezoneData(mtrDir), 'mysql');
     const procCopy = join(vardir, 'odp_baseline_proc.txt');
     rmSync(procCopy, { force: true });
@@ -120,7 +120,9 @@ function sqlFile(socket, file, db) {
  * private state file; resolves once it accepts connections. Its output goes to `logFile`.
  */
 /** --multi: the proxy's metadata user (it reads mysql.user to verify logins itself), in both passes alike. */
-const MULTI_SETUP_SQL = "CREATE USER IF NOT EXISTS proxyro@'%'; ALTER USER proxyro@'%' IDENTIFIED BY 'proxyro_pw'; GRANT SELECT ON mysql.* TO proxyro@'%'";
+// proxyro@localhost too: tests create the anonymous ''@localhost, which the server then prefers to proxyro@'%' for a
+// login from localhost (a more specific host wins), and the proxy's reloads of mysql.user would be refused.
+const MULTI_SETUP_SQL = ['%', 'localhost'].map((h) => `CREATE USER IF NOT EXISTS proxyro@'${h}'; ALTER USER proxyro@'${h}' IDENTIFIED BY 'proxyro_pw'; GRANT SELECT ON mysql.* TO proxyro@'${h}';`).join(' ');
 
 /**
  * --multi=mysql|random: one client session over two servers. The second is the same MariaDB behind a socat relay on

@@ -81,7 +81,11 @@ export async function proxyScrambleLogin(client: ClientLeg, ctx: SessionContext,
   if (entry !== undefined && entry.unusable === null && !verifyEntryToken(entry, token, scramble).ok && await source.refresh()) {
     entry = (await source.lookup(hr.user, ctx.outgoingHost()))[0];
   }
-  if (entry === undefined) return deny('no such account in the auth source');
+  if (entry === undefined) {
+    // A reload that failed (e.g. an anonymous ''@localhost row now shadows the metadata user's '%' row) leaves an old
+    // snapshot: say so, or the operator only sees "no such account" for an account that exists.
+    return deny(source.lastError === null ? 'no such account in the auth source' : `no such account in the auth source; its last reload failed: ${source.lastError}`);
+  }
   if (entry.unusable !== null) {
     writeErr(w, 1251, '08004', `Account '${hr.user}'@'${entry.host}' cannot log in through odp with enable_proxy_scramble=true: ${entry.unusable} (only mysql_native_password can be verified)`, seq);
     client.write(w.take());
