@@ -192,6 +192,20 @@ export class ClientSession implements PacketHandler, PeerSession {
     return { key: this.active.key, threadId: this.active.threadId };
   }
 
+  /**
+   * DEALLOCATE PREPARE goes to a server session that has the statement (the current one first): re-preparing it
+   * elsewhere just to drop it could fail (its table may be gone), and a server without it answers 1243.
+   */
+  private holderOfTextPs(name: string): ServerSession | null {
+    const n = name.toLowerCase();
+    // Not prepared as far as the client's statements go (never, deallocated, or its PREPARE failed): the current
+    // server answers, as the one connection would (other servers may hold stale copies).
+    if (!this.sstate.textPs.has(n)) return this.active;
+    if (this.active !== null && this.active.applied.textPs.has(n)) return this.active;
+    for (const ss of this.pool.values()) if (ss.applied.textPs.has(n)) return ss;
+    return null;
+  }
+
   serverThread(key: string): number | null {
     const ss = this.active?.key === key ? this.active : this.pool.get(key);
     return ss?.threadId ?? null;
@@ -510,6 +524,8 @@ export class ClientSession implements PacketHandler, PeerSession {
     if (ps !== null) {
       // A cursor lives where the statement ran; long data waits where it was sent.
       forced = cmd === Command.STMT_FETCH ? ps.lastServer : cmd === Command.STMT_RESET ? ps.longDataServer ?? ps.lastServer : ps.longDataServer;
+    } else if (parse !== null && parse.kind === 'DEALLOCATE' && parse.textPs !== null && this.multiServer && !this.inTransaction) {
+      forced = this.holderOfTextPs(parse.textPs.name);
     }
     const level = this.ctx.monitor?.diagnosisLevel ?? 0;
     if (level === 0 || !diagnosable(cmd)) this.diag.level = 0;

@@ -200,6 +200,20 @@ describe('one client session over two servers (random mode, proxy scramble)', ()
     await assert.rejects(connect(ep, { user: users.app.user, password: users.app.password, database: 'no_such_db_ms' }), (e: { errno?: number }) => e.errno === 1044 || e.errno === 1049);
   });
 
+  test('text PREPARE / DEALLOCATE PREPARE in random mode: DEALLOCATE reaches a server that has the statement; a second one fails as direct', async () => {
+    const c = await connect(ep, { user: users.app.user, password: users.app.password, database: DB });
+    try {
+      for (let i = 0; i < 20; i++) {
+        await c.query(`PREPARE odp_dp FROM 'SELECT ${i} AS n'`);
+        await c.query('SELECT @@port'); // moves the session between servers
+        await c.query('DEALLOCATE PREPARE odp_dp');
+        await assert.rejects(c.query('DEALLOCATE PREPARE odp_dp'), (e: { errno?: number }) => e.errno === 1243, 'already deallocated');
+      }
+    } finally {
+      c.destroy();
+    }
+  });
+
   test('the mariadb CLI sees one consistent session', async () => {
     const script = `USE ${DB}2; SET @v = 'cli'; SET SESSION sql_mode = 'TRADITIONAL';` +
       Array.from({ length: 12 }, () => 'SELECT DATABASE(), @v, @@sql_mode, @@port;').join(' ');
