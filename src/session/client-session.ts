@@ -664,7 +664,10 @@ export class ClientSession implements PacketHandler, PeerSession {
     this.ctx.log.warn('PROXY', `cs_id=${this.id}: server ${ss.key} did not answer ${commandName(this.currentCommand)} within ${limit} ms (statement timeout + observer_query_timeout_delta); dropping that server connection`);
     this.timedOut = ss;
     this.ctx.reportServerDown(ss.key, `no answer within ${limit} ms`);
+    // destroy() is a deliberate close and does not call the close handler: answer the client here, exactly once.
+    ss.conn.detach();
     ss.conn.destroy();
+    this.onServerClosed(ss, new Error(`no answer within ${limit} ms`));
   }
 
   /** Command byte of the request the preparer is sending (set by the preparer). */
