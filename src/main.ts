@@ -25,14 +25,9 @@ import type { LogFiles } from './observe/log-files.js';
 import { Metrics } from './observe/metrics.js';
 import { RequestMonitor } from './observe/request-monitor.js';
 import { ObserveHttpServer } from './observe/http.js';
-import { MetadataClient } from './cluster/metadata-client.js';
-import { ClusterResource } from './cluster/resource.js';
-import { LocationCache } from './route/location/index.js';
-import { routeByPartition } from './route/router.js';
-import { IdcCache, type IdcMap } from './route/policy/index.js';
-import { diagTableEntry } from './route/location/diagnose.js';
+import type { IdcMap } from './route/policy/index.js';
+import { ClusterBootstrapError, ObCluster } from './ob-cluster.js';
 import type { RouteDiagnosis } from './observe/route-diagnosis.js';
-import type { ExecValue } from './protocol/binary-value.js';
 
 export interface ProxyOptions {
   readonly config: ProxyConfig;
@@ -113,14 +108,10 @@ export class Proxy implements SessionContext {
   readonly monitor: RequestMonitor | null;
   private readonly unbindMetrics: () => void;
   private http: ObserveHttpServer | null = null;
-  /** oceanbase mode: the cluster's servers and tenants, and the metadata connections (spec §3). */
-  cluster: ClusterResource | null = null;
-  location: LocationCache | null = null;
-  private metaClient: MetadataClient | null = null;
-  private readonly tenantRouting = new Map<string, RoutingSettings>();
+  /** oceanbase mode: the cluster's servers and tenants, metadata connections and location cache (spec §3). */
+  private ob: ObCluster | null = null;
   private policySettings: PolicySettings | null = null;
-  private readonly idcCache = new IdcCache();
-  private readonly idcOf = (proxyIdc: string): IdcMap => this.idcCache.get(proxyIdc, this.cluster?.servers() ?? []);
+  private readonly idcOf = (proxyIdc: string): IdcMap => this.ob?.idcOf(proxyIdc) ?? null; // null: all SAME_IDC
 
   constructor(opts: ProxyOptions, probes: readonly BackendProbe[]) {
     this.config = opts.config;
@@ -143,7 +134,7 @@ export class Proxy implements SessionContext {
     for (const name of ['server_routing_mode', 'target_db_server', 'min_keep_congestion_interval']) {
       opts.config.onChange(name, () => {
         this.routingCache = null;
-        this.tenantRouting.clear(); // oceanbase mode keeps its routing inputs per tenant
+        this.ob?.clear(); // oceanbase mode keeps its routing inputs per tenant
       });
     }
     for (const name of ['proxy_route_policy', 'proxy_idc_name', 'obproxy_read_consistency']) {
@@ -241,67 +232,23 @@ export class Proxy implements SessionContext {
     if (this.downSince.has(key)) return;
     this.downSince.set(key, Date.now());
     this.routingCache = null;
-    this.tenantRouting.clear();
+    this.ob?.clear();
     this.log.warn('PROXY', `server ${key} marked down: ${why}`);
   }
 
   reportServerUp(key: string): void {
     if (!this.downSince.delete(key)) return;
     this.routingCache = null;
-    this.tenantRouting.clear();
+    this.ob?.clear();
     this.log.info('PROXY', `server ${key} is reachable again`);
   }
 
-  /**
-   * The partition leader of a statement (spec §5.1): from the location cache; a table not cached yet is fetched once
-   * (every session asking meanwhile waits for the same fetch); a dirty entry still routes while it is refreshed.
-   */
   locate(tenant: string, db: string | null, parse: RouteParse, params: LocateParams, allowFetch: boolean, dg: RouteDiagnosis | null = null): LocateResult {
-    const cache = this.location;
-    const table = parse.tableName;
-    const dbName = parse.dbName ?? db;
-    if (cache === null || table === null) return { kind: 'none', detail: 'no table' };
-    if (dbName === null) return { kind: 'none', detail: 'no database selected' };
-    const entry = cache.get(tenant, dbName, table);
-    if (entry === undefined) {
-      if (!allowFetch || cache.stateOf(tenant, dbName, table) === 'deleted') {
-        if (dg !== null) diagTableEntry(dg, table, undefined, !allowFetch, `no location for ${dbName}.${table}`);
-        return { kind: 'none', detail: `no location for ${dbName}.${table}` };
-      }
-      return { kind: 'fetch', wait: this.fetchEntry(tenant, dbName, table) };
-    }
-    if (entry.state === 'dirty') void this.fetchEntry(tenant, dbName, table);
-    if (dg !== null) {
-      // the second pass after a fetch (allowFetch false) routes with the entry that fetch brought
-      dg.fromRemote = !allowFetch;
-      diagTableEntry(dg, table, entry, dg.fromRemote, null);
-    }
-    const r = routeByPartition(entry, parse, { placeholders: params.placeholders as readonly (ExecValue | null)[] | null ?? [], userVars: params.userVars ?? new Map() }, dg);
-    return r.kind === 'leader'
-      ? {
-          kind: 'leader', key: r.server, detail: `${dbName}.${table} tablet ${r.tabletId}${r.partName !== null ? ` (${r.partName})` : ''}`,
-          replicas: entry.tablets.get(r.tabletId) ?? [], duplicate: entry.duplicate,
-        }
-      : { kind: 'none', detail: r.reason };
+    return this.ob === null ? { kind: 'none', detail: 'no table' } : this.ob.locate(tenant, db, parse, params, allowFetch, dg);
   }
 
-  /** One metadata fetch of a table entry; failures are logged and routing falls back (never rejects). */
-  private fetchEntry(tenant: string, db: string, table: string): Promise<void> {
-    const cache = this.location!;
-    const client = this.metaClient!;
-    const targets = (): ServerAddress[] => this.cluster!.servers().filter((x) => x.active).map((x) => ({ host: x.ip, port: x.port }));
-    return cache.fetch(tenant, db, table, async (sql) => (await client.queryAny(targets(), sql)).result).then(
-      () => undefined,
-      (e: unknown) => this.log.warn('ROUTE', `location of ${tenant}.${db}.${table} could not be fetched: ${(e as Error).message}`),
-    );
-  }
-
-  /** Partition-miss feedback and OB_NOT_MASTER (spec §3.7): the entry is refreshed before it is trusted again. */
   invalidateLocation(tenant: string, db: string, table: string, reason: string): void {
-    this.log.info('ROUTE', `location of ${tenant}.${db}.${table} is stale (${reason}): refreshing`);
-    if (this.location === null) return;
-    this.location.invalidate(tenant, db, table, reason);
-    void this.fetchEntry(tenant, db, table); // refreshed now, not at the next statement that needs it
+    this.ob?.invalidateLocation(tenant, db, table, reason);
   }
 
   /** Route policy inputs (spec §5.2, §5.3, §3.6): cached until one of their parameters changes; LDC classes cached. */
@@ -316,7 +263,7 @@ export class Proxy implements SessionContext {
   }
 
   obMode(): boolean {
-    return this.cluster !== null;
+    return this.ob !== null;
   }
 
   defaultTenant(): string {
@@ -324,7 +271,7 @@ export class Proxy implements SessionContext {
   }
 
   clusterName(): string {
-    return this.cluster?.clusterName ?? '';
+    return this.ob?.resource.clusterName ?? '';
   }
 
   tenantLoginOrder(tenant: string): readonly string[] {
@@ -339,67 +286,14 @@ export class Proxy implements SessionContext {
 
   /** oceanbase mode: bootstrap from the rs list as metadata_user@sys (spec §3.1). One-line StartupError on failure. */
   async startCluster(rsList: readonly ServerAddress[]): Promise<void> {
-    const c = this.config;
-    if (c.get('server_routing_mode') !== 'oceanbase') return;
-    const name = c.get('rootservice_cluster_name');
-    const clusterName = name === 'undefined' ? '' : name;
-    const client = new MetadataClient({
-      user: c.get('metadata_user'), tenant: 'sys', cluster: clusterName, stage1Hex: c.get('observer_sys_password'),
-      connectTimeoutMs: c.getTimeMs('short_async_task_timeout'), queryTimeoutMs: c.getTimeMs('short_async_task_timeout'), log: this.log,
-    });
-    const res = new ClusterResource({ rsList, clusterName, client, refreshIntervalMs: c.getTimeMs('server_state_refresh_interval'), log: this.log });
+    if (this.config.get('server_routing_mode') !== 'oceanbase') return;
     try {
-      await res.start();
-    } catch (e) {
-      client.close();
-      throw new StartupError(`cannot bootstrap the OceanBase cluster from ${rsList.map(formatAddress).join(';')}: ${(e as Error).message}`);
-    }
-    if (res.singleNodeReason !== null && !res.proxyLogin) {
-      // A single-node kernel that refuses proxy-scramble logins (seekdb; res has logged why, once): no cluster object,
-      // so sessions log in by pass-through (user name as the client sent it) and statements go to the rs-list server.
-      res.stop();
-      client.close();
-      return;
-    }
-    c.onChange('server_state_refresh_interval', () => res.setRefreshInterval(c.getTimeMs('server_state_refresh_interval')));
-    const learn = (): void => {
-      for (const srv of res.servers()) this.configured.set(srv.key, { host: srv.ip, port: srv.port });
-      this.tenantRouting.clear();
-    };
-    learn();
-    res.onChange(learn);
-    this.cluster = res;
-    this.metaClient = client;
-    // A single-node kernel (seekdb) has no location views: no cache, so locate() never queries; its one server leads
-    // every partition and takes every statement (res.singleNodeReason says why, logged once by the resource).
-    if (res.singleNodeReason === null) {
-      this.location = new LocationCache({
-        expireMs: () => c.getTimeMs('location_expire_period_time') || Infinity, // 0: no forced expiry (ODP)
-        minRefreshIntervalMs: () => c.getTimeMs('delay_update_entry_interval'),
-        log: this.log,
+      this.ob = await ObCluster.start(this.config, this.log, rsList, (res) => {
+        for (const srv of res.servers()) this.configured.set(srv.key, { host: srv.ip, port: srv.port });
       });
+    } catch (e) {
+      throw e instanceof ClusterBootstrapError ? new StartupError(e.message) : e;
     }
-    this.log.info('PROXY', `OceanBase cluster ${res.clusterName} ${res.version}: ${res.servers().length} servers`);
-  }
-
-  /** A tenant's routing inputs: its servers that the cluster reports active and the proxy could reach. */
-  private tenantRoutingOf(tenant: string): RoutingSettings {
-    if (this.expireDown()) this.tenantRouting.clear();
-    const cached = this.tenantRouting.get(tenant);
-    if (cached !== undefined && [...cached.down].every((k) => this.downSince.has(k))) return cached;
-    const res = this.cluster!;
-    const active = new Set(res.servers().filter((x) => x.active).map((x) => x.key));
-    const entry = res.tenant(tenant);
-    const servers = entry !== null && entry.servers.length > 0 ? entry.servers : [...active];
-    const usable = servers.filter((k) => active.has(k) && !this.downSince.has(k));
-    const r: RoutingSettings = {
-      mode: 'oceanbase',
-      targetDbServer: this.config.get('target_db_server'),
-      alive: usable.length > 0 ? usable : servers,
-      down: new Set(this.downSince.keys()),
-    };
-    this.tenantRouting.set(tenant, r);
-    return r;
   }
 
   /**
@@ -407,9 +301,13 @@ export class Proxy implements SessionContext {
    * (spec §7.1), then tried again by the next session that needs it; when every server is down, all are tried.
    */
   routing(tenant: string | null = null): RoutingSettings {
-    if (this.cluster !== null) return this.tenantRoutingOf(tenant ?? this.defaultTenant());
+    const expired = this.expireDown();
+    if (this.ob !== null) {
+      if (expired) this.ob.clear();
+      return this.ob.routing(tenant ?? this.defaultTenant(), this.downSince);
+    }
     let r = this.routingCache;
-    if (!this.expireDown() && r !== null) return r;
+    if (!expired && r !== null) return r;
     const all = [...this.configured.keys()];
     const alive = all.filter((k) => !this.downSince.has(k));
     r = {
@@ -641,8 +539,7 @@ export class Proxy implements SessionContext {
   }
 
   private async stopObserve(): Promise<void> {
-    this.cluster?.stop();
-    this.metaClient?.close();
+    this.ob?.stop();
     this.monitor?.stop();
     this.unbindMetrics();
     await this.http?.stop();
