@@ -12,6 +12,13 @@ import { connect } from './target.js';
 
 const sha1hex = (s: string): string => createHash('sha1').update(s).digest('hex');
 
+/** The proxy in oceanbase mode bootstrapping from `lab`'s rs list, with `options` before the proxyro password. */
+function startObProxy(lab: LabCluster, options: string): Promise<ProxyProcess> {
+  return startProxy(['-c', 'lab_cluster', '-o', `server_routing_mode=oceanbase,${options},observer_sys_password=${sha1hex('proxyro_pw')}`], {
+    backends: lab.rsList.split(';').map((x) => ({ host: x.slice(0, x.lastIndexOf(':')), port: Number(x.slice(x.lastIndexOf(':') + 1)) })),
+  });
+}
+
 describe('oceanbase mode against the lab emulators', () => {
   let lab: LabCluster;
   let proxy: ProxyProcess;
@@ -19,9 +26,7 @@ describe('oceanbase mode against the lab emulators', () => {
 
   before(async () => {
     lab = await startLabCluster({ mysql: backendA(), sqlPort: 0, controlPort: null });
-    proxy = await startProxy(['-c', 'lab_cluster', '-o', `server_routing_mode=oceanbase,delay_update_entry_interval=100ms,observer_query_timeout_delta=1s,min_keep_congestion_interval=60s,short_async_task_timeout=1s,observer_sys_password=${sha1hex('proxyro_pw')}`], {
-      backends: lab.rsList.split(';').map((x) => ({ host: x.slice(0, x.lastIndexOf(':')), port: Number(x.slice(x.lastIndexOf(':') + 1)) })),
-    });
+    proxy = await startObProxy(lab, 'delay_update_entry_interval=100ms,observer_query_timeout_delta=1s,min_keep_congestion_interval=60s,short_async_task_timeout=1s');
     ep = { host: '127.0.0.1', port: proxy.port };
   });
   after(async () => {
@@ -182,9 +187,7 @@ describe('oceanbase mode: a hung observer', () => {
 
   before(async () => {
     lab = await startLabCluster({ mysql: backendA(), sqlPort: 0, controlPort: null });
-    proxy = await startProxy(['-c', 'lab_cluster', '-o', `server_routing_mode=oceanbase,observer_query_timeout_delta=1s,min_keep_congestion_interval=60s,short_async_task_timeout=1s,observer_sys_password=${sha1hex('proxyro_pw')}`], {
-      backends: lab.rsList.split(';').map((x) => ({ host: x.slice(0, x.lastIndexOf(':')), port: Number(x.slice(x.lastIndexOf(':') + 1)) })),
-    });
+    proxy = await startObProxy(lab, 'observer_query_timeout_delta=1s,min_keep_congestion_interval=60s,short_async_task_timeout=1s');
     ep = { host: '127.0.0.1', port: proxy.port };
   });
   after(async () => {
@@ -226,9 +229,7 @@ describe('oceanbase mode: a server marked down is tried again after min_keep_con
 
   before(async () => {
     lab = await startLabCluster({ mysql: backendA(), sqlPort: 0, controlPort: null });
-    proxy = await startProxy(['-c', 'lab_cluster', '-o', `server_routing_mode=oceanbase,min_keep_congestion_interval=1s,short_async_task_timeout=1s,observer_sys_password=${sha1hex('proxyro_pw')}`], {
-      backends: lab.rsList.split(';').map((x) => ({ host: x.slice(0, x.lastIndexOf(':')), port: Number(x.slice(x.lastIndexOf(':') + 1)) })),
-    });
+    proxy = await startObProxy(lab, 'min_keep_congestion_interval=1s,short_async_task_timeout=1s');
     ep = { host: '127.0.0.1', port: proxy.port };
   });
   after(async () => {
