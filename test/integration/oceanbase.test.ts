@@ -196,23 +196,29 @@ describe('oceanbase mode: a hung observer', () => {
   });
 
   test('a hung observer: the statement fails after ob_query_timeout + observer_query_timeout_delta, the session goes on elsewhere', { timeout: 60_000 }, async () => {
+    // Aim at obs2 deterministically: a key of the t_hash partition it leads (no-table statements may never reach it).
+    const leaders = (await lab.command('leaders lab_db.t_hash')).result as { partition: string; leader: string }[];
+    const id = leaders.findIndex((p) => p.leader === 'obs2'); // HASH(id): a small non-negative id lands in partition `id`
+    assert.ok(id >= 0, JSON.stringify(leaders));
     const c = await connect(ep, { user: 'root@test', password: 'root_pw', database: 'lab_db' });
     try {
+      await c.query('REPLACE INTO t_hash (id, v) VALUES (?, ?)', [id, 'hung']);
       await c.query('SET SESSION ob_query_timeout = 500000'); // 0.5 s (+ the 1 s delta set for this proxy)
+      await c.query('SELECT v FROM t_hash WHERE id = ?', [id]); // obs2's session now has the SET: no replay pending
       await lab.command('hang obs2 on');
       let timeouts = 0;
       const t0 = Date.now();
       for (let i = 0; i < 12; i++) {
         try {
-          const [r] = await c.query<mysql.RowDataPacket[]>('SELECT 3 AS v');
-          assert.equal(Number(r[0]!['v']), 3);
+          const [r] = await c.query<mysql.RowDataPacket[]>('SELECT v FROM t_hash WHERE id = ?', [id]);
+          assert.equal(r[0]?.['v'], 'hung');
         } catch (e) {
           assert.equal((e as { errno?: number }).errno, 1159, String(e));
           timeouts++;
         }
       }
-      assert.ok(timeouts <= 1, `${timeouts} timeouts: the hung server is avoided after the first`);
-      // Not vacuous: the hung server was reached (a statement or a login timed out) and is now avoided.
+      assert.equal(timeouts, 1, 'the first statement times out; the hung server is avoided after it');
+      assert.match(proxy.output(), /127\.0\.0\.3:\d+ did not answer COM_QUERY within 1500 ms/, proxy.output().slice(-2000));
       assert.match(proxy.output(), /server 127\.0\.0\.3:\d+ marked down/, proxy.output().slice(-2000));
       assert.ok(Date.now() - t0 < 8000, 'no statement waited forever');
     } finally {
