@@ -92,7 +92,8 @@ export class Proxy implements SessionContext {
   readonly startedAt = Date.now();
   private server: Server | null = null;
   private readonly counters = { accepted: 0, refused: 0, loginFailures: 0, closedRequests: 0, closedBytesIn: 0, closedBytesOut: 0, closedTransactions: 0 };
-  private draining = false;
+  /** SIGTERM received: no new sessions; a session closes as soon as it is idle outside a transaction. */
+  draining = false;
   listenPort = 0;
   /** Sessions cut statements at request_buffer_length bytes themselves and say so (get(sql, truncated)). */
   readonly routeCache = new RouteParseCache(8192, { maxLength: Infinity });

@@ -830,6 +830,12 @@ export class ClientSession implements PacketHandler, PeerSession {
     if (this.state === 'closed') return;
     this.state = 'ready';
     this.currentCommand = -1;
+    if (this.ctx.draining && this.pendingBytes === 0 && !this.inTransaction) {
+      // Draining: close at the first idle moment, not at the drain loop's next look (a busy client may never be idle
+      // then). Pipelined requests still run; the loop catches the session after them.
+      this.close('proxy is shutting down');
+      return;
+    }
     this.drainPending();
   }
 

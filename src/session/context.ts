@@ -98,6 +98,8 @@ export interface SessionContext {
   adminContext(sessionId: number): AdminContext;
   /** Called once when a session closes. */
   onSessionClosed(id: number): void;
+  /** Graceful stop in progress: a session closes once its request is answered and no transaction is open. */
+  readonly draining: boolean;
 
   // ---- connection management (issue 3) ----
   /** The password-hash source for proxy-scramble logins (enable_proxy_scramble=true), or null: pass-through. */
