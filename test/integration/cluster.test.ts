@@ -131,7 +131,8 @@ describe('cluster bootstrap (spec §3.1, §3.2)', () => {
 
   test('a rootservice list of dead addresses fails fast with one line naming each', async () => {
     const rs = await deadAddresses(2);
-    const m = make({ rsList: rs });
+    // A 10 s connect timeout: failing fast (refused at once) is then told apart from waiting for any timeout.
+    const m = make({ rsList: rs, timeoutMs: 10_000 });
     const t0 = Date.now();
     try {
       await assert.rejects(m.res.start(), (e: Error) => {
@@ -140,7 +141,7 @@ describe('cluster bootstrap (spec §3.1, §3.2)', () => {
         assert.match(e.message, /ECONNREFUSED/);
         return true;
       });
-      assert.ok(Date.now() - t0 < 2000, `took ${Date.now() - t0} ms`);
+      assert.ok(Date.now() - t0 < 4000, `took ${Date.now() - t0} ms`);
     } finally {
       m.done();
     }
@@ -247,7 +248,7 @@ describe('cluster refresh (spec §3.2 periodic queries)', () => {
       const t0 = Date.now();
       await m.res.refresh();
       assert.equal(m.res.lastError, null);
-      assert.ok(Date.now() - t0 < 3000, `took ${Date.now() - t0} ms`);
+      assert.ok(Date.now() - t0 < 6000, `took ${Date.now() - t0} ms`);
       assert.equal(m.res.servers().length, 3);
     } finally {
       m.done();
@@ -277,7 +278,7 @@ describe('metadata client pool', () => {
       await lab.command('slow obs1 0');
       m.done();
     }
-    await until('sessions closed', () => obs1.sessions.size === 0, 2000);
+    await until('sessions closed', () => obs1.sessions.size === 0, 10_000);
   });
 
   test('an ERR answer resolves (the connection stays usable); a closed client rejects', async () => {

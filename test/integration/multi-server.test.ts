@@ -10,8 +10,8 @@ import { execFile } from 'node:child_process';
 import { createServer, connect as netConnect, type Server, type Socket } from 'node:net';
 import { promisify } from 'node:util';
 import type mysql from 'mysql2/promise';
-import { backendA, backendB, freePort, startProxy, users, type Endpoint, type ProxyProcess } from './harness.js';
-import { connect, directSql, withConn } from './target.js';
+import { backendA, backendB, freePort, startProxy, users, waitForOutput, type Endpoint, type ProxyProcess } from './harness.js';
+import { connect, directSql, waitUntil, withConn } from './target.js';
 
 const run = promisify(execFile);
 const sha1hex = (s: string): string => createHash('sha1').update(s).digest('hex');
@@ -35,6 +35,12 @@ async function ports(c: mysql.Connection, sql: string, n: number): Promise<{ row
     seen.add(Number(r[0]!['port']));
   }
   return { rows, ports: seen };
+}
+
+/** Server thread `thread` of the backend at `ep` is running a SLEEP (its processlist, read directly). */
+async function sleepRunning(ep: Endpoint, thread: number): Promise<boolean> {
+  const rows = await directSql(`SELECT COUNT(*) AS n FROM information_schema.processlist WHERE id = ${thread} AND info LIKE 'SELECT SLEEP(%'`, ep);
+  return Number((rows as { n: number }[])[0]?.n) === 1;
 }
 
 describe('one client session over two servers (random mode, proxy scramble)', () => {
@@ -216,10 +222,10 @@ describe('one client session over two servers (random mode, proxy scramble)', ()
 
   test('the mariadb CLI sees one consistent session', async () => {
     const script = `USE ${DB}2; SET @v = 'cli'; SET SESSION sql_mode = 'TRADITIONAL';` +
-      Array.from({ length: 12 }, () => 'SELECT DATABASE(), @v, @@sql_mode, @@port;').join(' ');
+      Array.from({ length: 40 }, () => 'SELECT DATABASE(), @v, @@sql_mode, @@port;').join(' ');
     const { stdout } = await run('mariadb', ['-h127.0.0.1', `-P${proxy.port}`, `-u${users.app.user}`, `-p${users.app.password}`, '-N', '-B', '-e', script]);
     const lines = stdout.trim().split('\n');
-    assert.equal(lines.length, 12);
+    assert.equal(lines.length, 40);
     const seen = new Set<string>();
     for (const l of lines) {
       const [db, v, mode, port] = l.split('\t');
@@ -290,7 +296,9 @@ describe('one client session over two servers (random mode, proxy scramble)', ()
       assert.equal(on, port, 'the killer reached the victim\'s server');
       const started = Date.now();
       const sleeping = victim.query<mysql.RowDataPacket[]>('SELECT SLEEP(5) AS s');
-      await new Promise((r) => setTimeout(r, 300));
+      // Kill only once the server runs the SLEEP (asked of that server directly), else the KILL QUERY finds nothing.
+      const running = await waitUntil(5000, () => sleepRunning([backendA(), backendB()].find((b) => b.port === port)!, threadId), (n) => n);
+      assert.ok(running, 'the SLEEP reached its server');
       await killer.query(`KILL QUERY ${threadId}`);
       await sleeping.then(
         ([s]) => assert.equal(Number(s[0]!['s']), 1, 'SLEEP was interrupted (MySQL: returns 1)'),
@@ -334,14 +342,14 @@ class Cuttable {
 }
 
 describe('failover between statements (mysql mode, proxy scramble)', () => {
-  async function withRelayProxy(fn: (relay: Cuttable, ep: Endpoint) => Promise<void>): Promise<void> {
+  async function withRelayProxy(fn: (relay: Cuttable, ep: Endpoint, proxy: ProxyProcess) => Promise<void>): Promise<void> {
     await prepareData(backendA());
     await prepareData(backendB());
     const relay = new Cuttable(backendA());
     await relay.start();
     const proxy = await startProxy(['-o', `${SCRAMBLE},min_keep_congestion_interval=60s`], { backends: [{ host: '127.0.0.1', port: relay.port }, backendB()] });
     try {
-      await fn(relay, { host: '127.0.0.1', port: proxy.port });
+      await fn(relay, { host: '127.0.0.1', port: proxy.port }, proxy);
       assert.equal(proxy.proc.exitCode, null, 'the proxy is still running');
     } finally {
       relay.cut();
@@ -350,15 +358,16 @@ describe('failover between statements (mysql mode, proxy scramble)', () => {
   }
 
   test('the home server dies between statements: the session goes on on the other one, with its state', async () => {
-    await withRelayProxy(async (relay, ep) => {
+    await withRelayProxy(async (relay, ep, proxy) => {
       const c = await connect(ep, { user: users.app.user, password: users.app.password, database: DB });
       try {
         await c.query("SET @keep = 'kept', SESSION time_zone = '-02:00'");
         const [r1] = await c.query<mysql.RowDataPacket[]>('SELECT @@port AS port');
         assert.equal(Number(r1[0]!['port']), backendA().port, 'home is the first server');
+        const mark = proxy.output().length;
         relay.cut();
         // Let the proxy see the close first: a statement already on its way to a dying server gets an error instead.
-        await new Promise((r) => setTimeout(r, 300));
+        await waitForOutput(proxy, new RegExp(`server 127\\.0\\.0\\.1:${relay.port} closed the connection of cs_id=${c.threadId!}\\b`), mark);
         const [r2] = await c.query<mysql.RowDataPacket[]>('SELECT @@port AS port, @keep AS k, @@time_zone AS tz, DATABASE() AS db');
         assert.equal(Number(r2[0]!['port']), backendB().port);
         assert.equal(r2[0]!['k'], 'kept');

@@ -41,7 +41,7 @@ describe('log files and the metrics endpoint of a running proxy', () => {
   test('a slow statement is in the digest and slow logs with its fields; a failed one in the error log', async () => {
     await c.query('SELECT SLEEP(0.2) AS s /* odp-slow-probe */');
     await assert.rejects(c.query('SELEC 1 /* odp-error-probe */'));
-    const slow = await waitUntil(3000, () => Promise.resolve(lines(proxy, 'obproxy_slow.log')), (l) => l.some((x) => x.includes('odp-slow-probe')));
+    const slow = await waitUntil(15_000, () => Promise.resolve(lines(proxy, 'obproxy_slow.log')), (l) => l.some((x) => x.includes('odp-slow-probe')));
     const line = slow.find((x) => x.includes('odp-slow-probe'));
     assert.ok(line !== undefined, `slow log: ${slow.join('\n')}`);
     const f = parseDigestLine(line);
@@ -52,16 +52,16 @@ describe('log files and the metrics endpoint of a running proxy', () => {
     assert.ok(totalUs >= 150_000 && totalUs < 5_000_000, `total time ${f.totalTime}`);
     assert.match(f.serverAddr, /^127\.0\.0\.1:\d+$/);
     assert.match(f.clientAddr, /^127\.0\.0\.1:\d+$/);
-    const digest = lines(proxy, 'obproxy_digest.log');
+    const digest = await waitUntil(15_000, () => Promise.resolve(lines(proxy, 'obproxy_digest.log')), (l) => l.some((x) => x.includes('odp-slow-probe')));
     assert.ok(digest.some((x) => x.includes('odp-slow-probe')), 'digest log has the statement too');
-    const errs = await waitUntil(3000, () => Promise.resolve(lines(proxy, 'obproxy_error.log')), (l) => l.some((x) => x.includes('odp-error-probe')));
+    const errs = await waitUntil(15_000, () => Promise.resolve(lines(proxy, 'obproxy_error.log')), (l) => l.some((x) => x.includes('odp-error-probe')));
     const e = parseErrorLine(errs.find((x) => x.includes('odp-error-probe'))!);
     assert.equal(e.errorCode, '1064');
     assert.equal(e.result, 'failed');
   });
 
   test('obproxy.log receives the proxy log lines', async () => {
-    const log = await waitUntil(3000, () => Promise.resolve(lines(proxy, 'obproxy.log')), (l) => l.some((x) => x.includes('listening on port')));
+    const log = await waitUntil(15_000, () => Promise.resolve(lines(proxy, 'obproxy.log')), (l) => l.some((x) => x.includes('listening on port')));
     assert.ok(log.some((x) => x.includes('listening on port')), log.slice(0, 5).join('\n'));
   });
 

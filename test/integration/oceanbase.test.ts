@@ -7,10 +7,32 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import type mysql from 'mysql2/promise';
 import { startLabCluster, type LabCluster } from '../../lab/observer/cluster.js';
-import { backendA, startProxy, type Endpoint, type ProxyProcess } from './harness.js';
-import { connect } from './target.js';
+import { backendA, startProxy, waitForOutput, type Endpoint, type ProxyProcess } from './harness.js';
+import { connect, waitUntil } from './target.js';
 
 const sha1hex = (s: string): string => createHash('sha1').update(s).digest('hex');
+
+/** The SQL address (ip:port) of a lab server, as the proxy names it. */
+function addrOf(lab: LabCluster, name: string): string {
+  const s = lab.topology.servers.find((x) => x.name === name)!;
+  return `${s.ip}:${s.sqlPort}`;
+}
+
+/** The partition leader EXPLAIN ROUTE names for `sql` (answered by the proxy; nothing is sent to a server). */
+async function explainedLeader(c: mysql.Connection, sql: string): Promise<string | null> {
+  const [rows] = await c.query<mysql.RowDataPacket[]>(`EXPLAIN ROUTE ${sql}`);
+  const text = String(rows[0]?.['Route Plan'] ?? '');
+  return /> PARTITION_ENTRY_LOOKUP_DONE:\{.*\bleader:"?(\d+\.\d+\.\d+\.\d+:\d+)/.exec(text)?.[1] ?? null;
+}
+
+/**
+ * The location refetch after a miss or OB_NOT_MASTER is asynchronous: waits (5 s at most) until the proxy's cached
+ * route for `sql` names `leader`, and fails the test if it never does.
+ */
+async function waitForRoute(c: mysql.Connection, sql: string, leader: string): Promise<void> {
+  const seen = await waitUntil(5000, () => explainedLeader(c, sql), (l) => l === leader);
+  assert.equal(seen, leader, `the proxy refreshed the location of "${sql}" within 5 s`);
+}
 
 /** The proxy in oceanbase mode bootstrapping from `lab`'s rs list, with `options` before the proxyro password. */
 function startObProxy(lab: LabCluster, options: string): Promise<ProxyProcess> {
@@ -117,7 +139,7 @@ describe('oceanbase mode against the lab emulators', () => {
       // The next statement still uses the stale leader; its OK reports the miss (ob_proxy_partition_hit=0) and the proxy
       // refreshes the entry. (A result set ending in an EOF packet cannot carry that feedback: DML is used here.)
       await c.query("UPDATE t_hash SET v = 'm2' WHERE id = 8");
-      await new Promise((r) => setTimeout(r, 300));
+      await waitForRoute(c, 'SELECT v FROM t_hash WHERE id = 8', addrOf(lab, others[0]!));
       lab.clearLog();
       for (let i = 0; i < 4; i++) await c.query('SELECT v FROM t_hash WHERE id = 8');
       const after = lab.executedLog().filter((e) => e.sql.includes('WHERE id = 8'));
@@ -144,7 +166,7 @@ describe('oceanbase mode against the lab emulators', () => {
       // A SELECT's result ends in EOF, which carries no partition-hit feedback: only the error can tell the proxy.
       assert.ok((await lab.command(`error ${oldName} 4038 HY000 1 Not master`)).ok);
       await assert.rejects(c.query('SELECT v FROM t_hash WHERE id = 15'), (e: { errno?: number }) => e.errno === 4038);
-      await new Promise((r) => setTimeout(r, 300));
+      await waitForRoute(c, 'SELECT v FROM t_hash WHERE id = 15', addrOf(lab, other));
       lab.clearLog();
       const [rows] = await c.query<mysql.RowDataPacket[]>('SELECT v FROM t_hash WHERE id = 15');
       assert.equal(rows[0]?.['v'], 'nm');
@@ -195,6 +217,32 @@ describe('oceanbase mode: a hung observer', () => {
     await lab.stop();
   });
 
+  test('a slow answer inside ob_query_timeout + observer_query_timeout_delta is waited for, after quick statements', { timeout: 60_000 }, async () => {
+    const leaders = (await lab.command('leaders lab_db.t_hash')).result as { partition: string; leader: string }[];
+    const id = leaders.findIndex((p) => p.leader === 'obs2');
+    assert.ok(id >= 0, JSON.stringify(leaders));
+    const c = await connect(ep, { user: 'root@test', password: 'root_pw', database: 'lab_db' });
+    try {
+      await c.query('REPLACE INTO t_hash (id, v) VALUES (?, ?)', [id, 'slow']);
+      await c.query('SET SESSION ob_query_timeout = 500000'); // limit 1.5 s with the 1 s delta
+      // Quick statements first: the proxy's response timer is lazy (armed by an earlier request, re-armed on firing),
+      // so a deadline taken from an earlier statement would cut this slow one short.
+      for (let i = 0; i < 5; i++) {
+        await c.query('SELECT v FROM t_hash WHERE id = ?', [id]);
+        await new Promise((r) => setTimeout(r, 150));
+      }
+      await lab.command('slow obs2 1000');
+      const t0 = Date.now();
+      const [r] = await c.query<mysql.RowDataPacket[]>('SELECT v FROM t_hash WHERE id = ?', [id]);
+      assert.equal(r[0]?.['v'], 'slow');
+      assert.ok(Date.now() - t0 >= 950, 'the answer was really delayed');
+      assert.doesNotMatch(proxy.output(), /did not answer/);
+    } finally {
+      await lab.command('slow obs2 0');
+      c.destroy();
+    }
+  });
+
   test('a hung observer: the statement fails after ob_query_timeout + observer_query_timeout_delta, the session goes on elsewhere', { timeout: 60_000 }, async () => {
     // Aim at obs2 deterministically: a key of the t_hash partition it leads (no-table statements may never reach it).
     const leaders = (await lab.command('leaders lab_db.t_hash')).result as { partition: string; leader: string }[];
@@ -220,7 +268,7 @@ describe('oceanbase mode: a hung observer', () => {
       assert.equal(timeouts, 1, 'the first statement times out; the hung server is avoided after it');
       assert.match(proxy.output(), /127\.0\.0\.3:\d+ did not answer COM_QUERY within 1500 ms/, proxy.output().slice(-2000));
       assert.match(proxy.output(), /server 127\.0\.0\.3:\d+ marked down/, proxy.output().slice(-2000));
-      assert.ok(Date.now() - t0 < 8000, 'no statement waited forever');
+      assert.ok(Date.now() - t0 < 16_000, `no statement waited forever (${Date.now() - t0} ms)`);
     } finally {
       await lab.command('hang obs2 off');
       c.destroy();
@@ -250,9 +298,11 @@ describe('oceanbase mode: a server marked down is tried again after min_keep_con
     const id = index; // HASH(id) over the table's partitions: a small non-negative id lands in partition `id`
     const c = await connect(ep, { user: 'root@test', password: 'root_pw', database: 'lab_db' });
     try {
-      await c.query('REPLACE INTO t_hash (id, v) VALUES (?, ?)', [id, 'back']);
+      await c.query('REPLACE INTO t_hash (id, v) VALUES (?, ?)', [id, 'back']); // ran on obs2: c has a connection there
+      const mark = proxy.output().length;
       await lab.command('kill obs2');
-      await new Promise((r) => setTimeout(r, 200)); // the proxy sees its pooled connection to obs2 close
+      // The proxy must have seen that connection close, else the next statement is sent into it and fails.
+      await waitForOutput(proxy, new RegExp(`server ${addrOf(lab, 'obs2').replace(/\./g, '\\.')} closed the connection of cs_id=${c.threadId!}\\b`), mark);
       lab.clearLog();
       const [r1] = await c.query<mysql.RowDataPacket[]>('SELECT v FROM t_hash WHERE id = ?', [id]);
       assert.equal(r1[0]?.['v'], 'back', 'served elsewhere while the leader is down');

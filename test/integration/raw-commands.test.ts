@@ -146,7 +146,7 @@ void describe('raw commands through the proxy', () => {
       assert.deepEqual(await c.drainUntilClose(5000), []);
       const count = (): Promise<number> => directSql(`SELECT COUNT(*) AS n FROM information_schema.processlist WHERE user = '${who}'`)
         .then((r) => Number((r as { n: number }[])[0]?.n));
-      assert.equal(await waitUntil(5000, count, (n) => n === 0), 0);
+      assert.equal(await waitUntil(15_000, count, (n) => n === 0), 0);
     } finally {
       await directSql(`DROP USER IF EXISTS '${who}'@'%'`);
     }

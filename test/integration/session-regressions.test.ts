@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import mysql from 'mysql2/promise';
 import { backendA, startProxy, users, type ProxyProcess } from './harness.js';
 import { RawConn, frame, greetingConnectionId, handshakeResponse, parseGreeting } from './raw-client.js';
+import { directSql, waitUntil } from './target.js';
 
 function rssKiB(pid: number): number {
   const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -43,7 +44,10 @@ void describe('session regressions', { timeout: 120_000 }, () => {
       const threadId = Number((rows as { id: number }[])[0]!.id);
       const started = Date.now();
       const sleeping = victim.query('SELECT SLEEP(5) AS s');
-      await new Promise((r) => setTimeout(r, 300));
+      // Kill only once the server runs the SLEEP (backend A's processlist, read directly), else KILL QUERY finds nothing.
+      const sleepRunning = async (): Promise<boolean> => Number(((await directSql(
+        `SELECT COUNT(*) AS n FROM information_schema.processlist WHERE id = ${threadId} AND info LIKE 'SELECT SLEEP(%'`)) as { n: number }[])[0]?.n) === 1;
+      assert.ok(await waitUntil(5000, sleepRunning, (x) => x), 'the SLEEP reached the server');
       await killer.query(`KILL QUERY ${threadId}`);
       await sleeping.then(
         ([s]) => assert.equal(Number((s as { s: number }[])[0]!.s), 1, 'SLEEP was interrupted (MySQL: returns 1)'),
@@ -102,7 +106,7 @@ void describe('session regressions', { timeout: 120_000 }, () => {
     await c.end();
     await proxy.stop();
     const direct = await mysql.createConnection({ host: backendA().host, port: backendA().port, user: 'root' });
-    const deadline = Date.now() + 5000;
+    const deadline = Date.now() + 15_000;
     let n = 99;
     while (Date.now() < deadline) {
       const [r] = await direct.query("SELECT COUNT(*) AS n FROM information_schema.processlist WHERE USER IN ('odp_app') ");
