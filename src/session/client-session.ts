@@ -527,7 +527,11 @@ export class ClientSession implements PacketHandler, PeerSession {
     } else if (parse !== null && parse.kind === 'DEALLOCATE' && parse.textPs !== null && this.multiServer && !this.inTransaction) {
       forced = this.holderOfTextPs(parse.textPs.name);
     }
-    const level = this.ctx.monitor?.diagnosisLevel ?? 0;
+    // A statement's diagnosis line is written after a partition miss, or always at level 4 (finishStatement). Only
+    // oceanbase mode routes by partition and gets hit feedback: below level 4 a mysql-mode recording could never be
+    // written, so none is made (EXPLAIN ROUTE records on its own).
+    let level = this.ctx.monitor?.diagnosisLevel ?? 0;
+    if (level < 4 && !this.ctx.obMode()) level = 0;
     if (level === 0 || !diagnosable(cmd)) this.diag.level = 0;
     else beginStatement(this.diag, level, false, cmd, this.currentSql ?? ps?.sql ?? '', parse, this.inTransaction);
     return this.preparer.route(req, mode, parse, ps, forced?.key ?? null);
@@ -621,7 +625,37 @@ export class ClientSession implements PacketHandler, PeerSession {
     this.lastInfileSeq = -1;
     this.state = 'busy';
     const limit = this.responseTimeoutMs();
-    if (limit > 0) this.responseTimer = setTimeout(() => this.guard(() => this.onResponseTimeout(ss, limit)), limit);
+    if (limit > 0) this.armResponseTimer(ss, limit);
+  }
+
+  /**
+   * The response deadline of the request just sent. The timer is lazy: one armed by an earlier request stays when it
+   * fires no later than this deadline; on firing it re-arms for what is left of the request then running. A request
+   * therefore costs no timer create/clear, only a timer per `limit` ms of busy time.
+   */
+  private armResponseTimer(ss: ServerSession, limit: number): void {
+    this.responseServer = ss;
+    this.responseLimit = limit;
+    this.responseDeadline = this.sentAt + limit;
+    if (this.responseTimer !== null) {
+      if (this.timerDueAt <= this.responseDeadline) return;
+      clearTimeout(this.responseTimer);
+    }
+    this.startResponseTimer(limit);
+  }
+
+  private startResponseTimer(ms: number): void {
+    this.timerDueAt = performance.now() + ms;
+    this.responseTimer = setTimeout(() => this.guard(() => this.onResponseTimer()), ms);
+  }
+
+  private onResponseTimer(): void {
+    this.responseTimer = null;
+    const ss = this.responseServer;
+    if (this.responseDeadline === 0 || ss === null) return; // no request waiting: the next one arms a timer
+    const left = this.responseDeadline - performance.now();
+    if (left > 0) this.startResponseTimer(left);
+    else this.onResponseTimeout(ss, this.responseLimit);
   }
 
   /**
@@ -647,19 +681,25 @@ export class ClientSession implements PacketHandler, PeerSession {
   private timeoutVersion = -1;
   private timeoutMs = 0;
   private responseTimer: NodeJS.Timeout | null = null;
+  /** performance.now() ms when responseTimer fires. */
+  private timerDueAt = 0;
+  /** performance.now() ms by which the request in flight must be answered; 0 = none waiting. */
+  private responseDeadline = 0;
+  private responseLimit = 0;
+  private responseServer: ServerSession | null = null;
   /** The server session dropped because it did not answer in time (its close is reported as a timeout). */
   private timedOut: ServerSession | null = null;
 
+  /** The request in flight was answered (or failed): nothing waits. The lazy timer stays armed (armResponseTimer). */
   private clearResponseTimer(): void {
-    if (this.responseTimer !== null) {
-      clearTimeout(this.responseTimer);
-      this.responseTimer = null;
-    }
+    this.responseDeadline = 0;
+    this.responseServer = null;
   }
 
   /** No (complete) response in time: the server connection is dropped; onServerClosed answers the client. */
   private onResponseTimeout(ss: ServerSession, limit: number): void {
-    this.responseTimer = null;
+    this.responseDeadline = 0;
+    this.responseServer = null;
     if (ss !== this.active || (this.state !== 'busy' && this.state !== 'infile')) return;
     this.ctx.log.warn('PROXY', `cs_id=${this.id}: server ${ss.key} did not answer ${commandName(this.currentCommand)} within ${limit} ms (statement timeout + observer_query_timeout_delta); dropping that server connection`);
     this.timedOut = ss;
@@ -1019,6 +1059,10 @@ export class ClientSession implements PacketHandler, PeerSession {
     if (this.state === 'closed') return;
     this.state = 'closed';
     this.clearResponseTimer();
+    if (this.responseTimer !== null) {
+      clearTimeout(this.responseTimer);
+      this.responseTimer = null;
+    }
     if (reason !== null) this.ctx.log.info('PROXY', `closing cs_id=${this.id} client=${this.remote}: ${reason}`);
     this.authQueue?.fail(new OdpError('NET_READ_ERROR'));
     this.pool.closeAllBut(null);
