@@ -7,9 +7,9 @@ import type { RouteParse } from '../sql/index.js';
 export type Consistency = 'STRONG' | 'WEAK';
 
 /**
- * A single SELECT (also under EXPLAIN / EXPLAIN ROUTE) without FOR UPDATE (spec §4.1): it may run on any replica
- * that holds its data. Multi-statements are not: a later statement may write. `LOCK IN SHARE MODE` is not
- * detected by the route parser yet: such a statement counts as a read (it takes a lock only when strong).
+ * A single SELECT (also under EXPLAIN / EXPLAIN ROUTE) that locks nothing (no FOR UPDATE, FOR SHARE or LOCK IN
+ * SHARE MODE, spec §4.1): it may run on any replica that holds its data. Multi-statements are not: a later statement
+ * may write.
  */
 export function isRead(parse: RouteParse): boolean {
   const kind = parse.kind === 'EXPLAIN' || parse.kind === 'EXPLAIN_ROUTE' ? parse.innerKind : parse.kind;

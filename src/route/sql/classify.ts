@@ -123,7 +123,8 @@ const parenthesisedQuery = (c: Ctx, i: number): void => {
   noKey(c.r, 'parenthesised query');
   let k = j;
   while (k < c.n) {
-    if (c.isKw(k, K.FOR) && c.isKw(k + 1, K.UPDATE)) c.r.hasForUpdate = true;
+    if (c.isKw(k, K.FOR) && (c.isKw(k + 1, K.UPDATE) || c.isKw(k + 1, K.SHARE))) c.r.hasForUpdate = true;
+    else if (c.isKw(k, K.LOCK) && c.isKw(k + 1, K.IN) && c.isKw(k + 2, K.SHARE) && c.isKw(k + 3, K.MODE)) c.r.hasForUpdate = true;
     k++;
   }
 };

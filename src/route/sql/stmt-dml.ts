@@ -39,9 +39,12 @@ export const parseSelect = (c: Ctx, i: number): void => {
       c.r.conditions = EMPTY_CONDITIONS;
       noKey(c.r, 'set operation (UNION/EXCEPT/INTERSECT)');
       return;
-    } else if (kw === K.FOR && c.isKw(j + 1, K.UPDATE)) {
+    } else if (kw === K.FOR && (c.isKw(j + 1, K.UPDATE) || c.isKw(j + 1, K.SHARE))) {
       c.r.hasForUpdate = true;
       j += 2;
+    } else if (kw === K.LOCK && c.isKw(j + 1, K.IN) && c.isKw(j + 2, K.SHARE) && c.isKw(j + 3, K.MODE)) {
+      c.r.hasForUpdate = true;
+      j += 4;
     } else if (v === ((O.LPAREN << 5) | T.OP)) {
       const m = c.close(j);
       j = m < 0 ? c.n : m + 1;

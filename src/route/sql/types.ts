@@ -173,6 +173,7 @@ export interface RouteParse {
   explicitPartition: string[] | null;
 
   hints: RouteHints;
+  /** A locking read: FOR UPDATE, FOR SHARE or LOCK IN SHARE MODE (never a weak read, spec §5.2). */
   hasForUpdate: boolean;
   /** found_rows(), row_count(), connection_id(), sys_context(), SHOW WARNINGS/ERRORS/TRACE (§4.1, §5.6). */
   hasDependentFunction: boolean;

@@ -27,6 +27,11 @@ describe('read consistency', () => {
 
   test('writes and locking reads are STRONG whatever asks for WEAK', () => {
     assert.equal(rc('SELECT /*+ READ_CONSISTENCY(WEAK) */ * FROM t WHERE id = 1 FOR UPDATE'), 'STRONG');
+    assert.equal(rc('SELECT /*+ READ_CONSISTENCY(WEAK) */ * FROM t WHERE id = 1 LOCK IN SHARE MODE', true), 'STRONG');
+    assert.equal(rc('select v from t where id = 1 lock   in share mode', true, true), 'STRONG');
+    assert.equal(rc('SELECT v FROM t WHERE id IN (1, 2) ORDER BY v FOR SHARE', true), 'STRONG');
+    assert.equal(rc('(SELECT v FROM t WHERE id = 1) LOCK IN SHARE MODE', true), 'STRONG');
+    assert.equal(rc('SELECT v FROM t AS `lock` WHERE `share` = 1', true), 'WEAK', 'quoted words are not the clause');
     assert.equal(rc("UPDATE /*+ READ_CONSISTENCY(WEAK) */ t SET v = 'x'", true, true), 'STRONG');
   });
 

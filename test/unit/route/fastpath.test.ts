@@ -15,7 +15,7 @@ const lone = fc.oneof(
   fc.tuple(fc.nat({ max: 999 }), fc.nat({ max: 99 })).map(([a, b]) => ({ sql: `${a}.${b}`, text: `${a}.${b}`, kind: 'decimal' })),
   fc.constantFrom('v', 'uid').map((n) => ({ sql: `@${n}`, text: n, kind: 'user_var' })),
 );
-const tail = fc.constantFrom('', ' ORDER BY c', ' LIMIT 1', ' FOR UPDATE', ' GROUP BY c', ' AND k = 2', ' OR id = 3');
+const tail = fc.constantFrom('', ' ORDER BY c', ' LIMIT 1', ' FOR UPDATE', ' FOR SHARE', ' LOCK IN SHARE MODE', ' GROUP BY c', ' AND k = 2', ' OR id = 3');
 const table = fc.constantFrom('t', 'sbtest1', 'T2');
 
 type Lone = { sql: string; text: string; kind: string };
@@ -39,7 +39,8 @@ describe('route parser fast paths agree with the general parser', () => {
       const slow = parseRoute(`SELECT c FROM (${t}) WHERE (${col} ${o} ${v.sql})${rest}`);
       assert.deepEqual(keyParts(fast), keyParts(slow));
       assert.deepEqual(fast.tables.map((x) => x.name), [t]);
-      if (rest === '' || rest.startsWith(' ORDER') || rest === ' LIMIT 1' || rest === ' FOR UPDATE' || rest.startsWith(' GROUP')) {
+      assert.equal(fast.hasForUpdate, rest === ' FOR UPDATE' || rest === ' FOR SHARE' || rest === ' LOCK IN SHARE MODE');
+      if (rest === '' || rest.startsWith(' ORDER') || rest === ' LIMIT 1' || rest.startsWith(' FOR ') || rest.startsWith(' LOCK') || rest.startsWith(' GROUP')) {
         assert.equal(fast.conditions.length, 1);
         assert.equal(fast.conditions[0]!.column, col.toLowerCase());
         expectValue(fast.conditions[0]!.values[0], v);
