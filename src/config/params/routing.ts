@@ -41,7 +41,7 @@ export const ROUTING: ParamSection = {
     { name: 'target_db_server', type: 'STR', default: '', format: 'target-list', visible: 'SYS', level: 'LEVEL_VIP', status: 'works',
       info: 'forced target servers `ip:port,ip:port;ip:port` tried in group order' },
     { name: 'route_diagnosis_level', status: 'works', type: 'INT', default: '2', range: '[0,4]', visible: 'SYS', level: 'LEVEL_VIP',
-      info: 'detail of routing diagnosis (EXPLAIN ROUTE, diagnosis log); 0 disables' },
+      info: 'detail of routing diagnosis (EXPLAIN ROUTE, diagnosis log); 0 disables. A line is logged after a partition miss, or for every statement at 4; mysql mode (no partition routing) records statements only at 4' },
     { name: 'ob_max_read_stale_time', type: 'INT', default: '-1', range: '[-1,]', level: 'LEVEL_VIP',
       info: 'most staleness in microseconds a weak read may see; -1 disables the check' },
     { name: 'read_stale_retry_interval', type: 'TIME', default: '5s', range: '[0, 600s]', level: 'LEVEL_VIP',
