@@ -56,11 +56,13 @@ export const scanNumber = (src: string, i: number, limit: number, out: ScanOut):
 export const scanVar = (src: string, i: number, limit: number, out: ScanOut): number => {
   const c1 = i + 1 < limit ? src.charCodeAt(i + 1) : -1;
   if (c1 === 64) {
-    let j = i + 2;
-    while (j < limit && isIdent(src.charCodeAt(j))) j++;
-    if (j + 1 < limit && src.charCodeAt(j) === 46 && isIdent(src.charCodeAt(j + 1))) {
-      j++;
-      while (j < limit && isIdent(src.charCodeAt(j))) j++;
+    // @@name, @@scope.name; either part may be back-quoted (@@session.`sql_mode`).
+    let j = sysVarPart(src, i + 2, limit);
+    if (j < 0) return -1;
+    if (j > i + 2 && j + 1 < limit && src.charCodeAt(j) === 46) {
+      const k = sysVarPart(src, j + 1, limit);
+      if (k < 0) return -1;
+      if (k > j + 1) j = k;
     }
     out.type = j === i + 2 ? T.OP : T.SYSVAR;
     return j;
@@ -78,6 +80,17 @@ export const scanVar = (src: string, i: number, limit: number, out: ScanOut): nu
     j++;
   }
   out.type = j === i + 1 ? T.OP : T.USERVAR;
+  return j;
+};
+
+/** End of one part of a system variable name at `i`: identifier characters or a `quoted` name; -1 unterminated. */
+const sysVarPart = (src: string, i: number, limit: number): number => {
+  if (i < limit && src.charCodeAt(i) === 96) {
+    const k = src.indexOf('`', i + 1);
+    return k < 0 || k >= limit ? -1 : k + 1;
+  }
+  let j = i;
+  while (j < limit && isIdent(src.charCodeAt(j))) j++;
   return j;
 };
 

@@ -174,7 +174,7 @@ const SCOPES: Record<string, SysVarScope> = {
 
 /** @@name / @@scope.name → scope (null if none given) and lower-cased name. */
 export const sysVarParts = (text: string): { scope: SysVarScope | null; name: string } => {
-  const body = text.slice(2).toLowerCase();
+  const body = text.includes('`') ? text.slice(2).replace(/`/g, '').toLowerCase() : text.slice(2).toLowerCase();
   const dot = body.indexOf('.');
   if (dot > 0) {
     const scope = SCOPES[body.slice(0, dot)];
