@@ -19,7 +19,12 @@ import {
 } from './vars.js';
 
 export interface DirectItem { readonly kind: 'sys' | 'user'; readonly name: string; readonly sql: string }
-export interface TextPsEffect { readonly name: string; readonly prepareSql: string | null }
+export interface TextPsEffect {
+  readonly name: string;
+  readonly prepareSql: string | null;
+  /** PREPARE name FROM @v: the variable (lower case); its value at PREPARE time is the statement (learn.ts). */
+  readonly fromVar: string | null;
+}
 
 export interface StatementEffects {
   /** Literal values to apply after OK as they are: system variables (canonical names) in statement order, then
@@ -124,7 +129,7 @@ function collect(p: RouteParse, sql: string, b: Builder, depth: number): void {
     case 'SET_TRANSACTION': txEffects(p, b); break;
     case 'USE': b.useDb = p.useDb; break;
     case 'PREPARE': prepareEffects(p, sql, b, depth); break;
-    case 'DEALLOCATE': if (p.textPs !== null) b.textPs = { name: p.textPs.name, prepareSql: null }; break;
+    case 'DEALLOCATE': if (p.textPs !== null) b.textPs = { name: p.textPs.name, prepareSql: null, fromVar: null }; break;
     case 'LOCK_TABLES': b.pin('LOCK TABLES'); break;
     case 'CREATE': case 'DROP': if (p.usesTempTable) b.pin('temporary table'); break;
     case 'OTHER': otherEffects(sql, b); break;
@@ -201,7 +206,7 @@ function txEffects(p: RouteParse, b: Builder): void {
 function prepareEffects(p: RouteParse, sql: string, b: Builder, depth: number): void {
   const tp = p.textPs;
   if (tp === null) { b.pin('PREPARE not understood'); return; }
-  b.textPs = { name: tp.name, prepareSql: trimEnd(sql, p.firstStatementEnd) };
+  b.textPs = { name: tp.name, prepareSql: trimEnd(sql, p.firstStatementEnd), fromVar: tp.fromVar };
   if (tp.sql === null || depth > 0) return;
   const inner = new Builder();
   collect(parseRoute(tp.sql, FULL), tp.sql, inner, depth + 1);

@@ -55,7 +55,7 @@ h: LearnHost, ss: ServerSession, cmd: number, fx: StatementEffects | null, parse
       if (d.kind === 'sys') st.setSysVar(d.name, d.sql);
       else st.setUserVar(d.name, d.sql);
     }
-    if (fx.textPs !== null) st.setTextPs(fx.textPs.name, fx.textPs.prepareSql);
+    if (fx.textPs !== null) learnTextPs(h, ss, fx.textPs);
     if (fx.pinNext) h.pinNext = true;
     if (fx.pinSession !== null && h.pinReason === null && h.multiServer) {
       h.pinReason = fx.pinSession;
@@ -68,6 +68,47 @@ h: LearnHost, ss: ServerSession, cmd: number, fx: StatementEffects | null, parse
   // The server that ran PREPARE / DEALLOCATE has that text PS as the session now wants it: no replay there.
   if (fx !== null && fx.textPs !== null) markTextPsApplied(ss.applied, st, fx.textPs.name);
   return fx !== null && fx.readBack.length > 0 ? fx.readBack : null;
+}
+
+/**
+ * A PREPARE or DEALLOCATE that succeeded. `PREPARE s FROM @v` is kept as the text @v held then (a later SET @v does not
+ * change s on a direct connection, but a verbatim replay on another server would read the new value). A value that is
+ * not a string literal the PREPARE grammar takes keeps the session on this server instead.
+ */
+function learnTextPs(h: LearnHost, ss: ServerSession, tp: StatementEffects['textPs'] & object): void {
+  let sql = tp.prepareSql;
+  if (sql !== null && tp.fromVar !== null) {
+    const text = prepareText(h.sstate.userVars.get(tp.fromVar));
+    if (text !== null) sql = `PREPARE \`${tp.name.replace(/`/g, '``')}\` FROM ${text}`;
+    else if (h.pinReason === null && h.multiServer) {
+      h.pinReason = `PREPARE ${tp.name} FROM @${tp.fromVar}: the variable's text is not known to the proxy`;
+      h.ctx.log.info('PROXY', `cs_id=${h.id} pinned to server ${ss.key}: ${h.pinReason}`);
+    }
+  }
+  h.sstate.setTextPs(tp.name, sql);
+}
+
+/**
+ * A tracked user-variable value (vars.ts forms: `'..'`, `_cs '..' COLLATE c`, `_cs X'..' COLLATE c`, `_binary X'..'`,
+ * numbers) as the string literal every `PREPARE ... FROM` grammar takes (MySQL's: a text literal, no expression):
+ * `'..'` or `_cs '..'`. Hex text in an ASCII-compatible charset is spelled out when it has no backslash or control
+ * character (quotes doubled). The collation does not change how the statement text parses: dropped. Null for
+ * anything else (numbers, NULL, binary or unknown values).
+ */
+export function prepareText(value: string | undefined): string | null {
+  if (value === undefined) return null;
+  const m = /^(?:_([a-z0-9]+) )?(?:('(?:[^'\\]|'')*')|X'([0-9a-fA-F]*)')(?: COLLATE [a-z0-9_]+)?$/.exec(value);
+  if (m === null) return null;
+  const cs = m[1];
+  if (m[2] !== undefined) return cs !== undefined ? `_${cs} ${m[2]}` : m[2];
+  const encoding = cs === undefined || cs === 'utf8' || cs === 'utf8mb3' || cs === 'utf8mb4' ? 'utf8' : cs === 'latin1' || cs === 'ascii' ? 'latin1' : null;
+  if (encoding === null || m[3]!.length % 2 !== 0) return null;
+  const bytes = Buffer.from(m[3]!, 'hex');
+  const text = bytes.toString(encoding);
+  if (encoding === 'utf8' && !Buffer.from(text, 'utf8').equals(bytes)) return null; // not valid UTF-8
+  if (/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\\]/.test(text)) return null;
+  const quoted = `'${text.replace(/'/g, "''")}'`;
+  return cs !== undefined ? `_${cs} ${quoted}` : quoted;
 }
 
 /** Session-track data of the last OK (the client negotiated CLIENT_SESSION_TRACK): variables the server reports. */

@@ -159,6 +159,26 @@ describe('one client session over two servers (random mode, proxy scramble)', ()
     }
   });
 
+  test('PREPARE s FROM @v keeps the text @v had at PREPARE time on every server, whatever @v holds later', async () => {
+    const c = await connect(ep, { user: users.app.user, password: users.app.password });
+    try {
+      await c.query("SET @q = 'SELECT ''it''''s'' AS v, @@port AS port'");
+      await c.query('PREPARE s_var FROM @q');
+      await c.query("SET @q = 'SELECT 2 AS v, @@port AS port'"); // a direct connection's s_var does not change
+      const seen = new Set<number>();
+      for (let i = 0; i < 30; i++) {
+        const [r] = await c.query<mysql.RowDataPacket[][]>('EXECUTE s_var');
+        const row = (r as unknown as mysql.RowDataPacket[])[0]!;
+        assert.equal(row['v'], "it's", `execution ${i} on port ${String(row['port'])}`);
+        seen.add(Number(row['port']));
+      }
+      assert.deepEqual([...seen].sort(), both, 'executed (and so re-prepared) on both servers');
+      await c.query('DEALLOCATE PREPARE s_var');
+    } finally {
+      c.destroy();
+    }
+  });
+
   test('a transaction runs on one server from its first statement; BEGIN ... ROLLBACK with nothing in it is fine', async () => {
     const c = await connect(ep, { user: users.app.user, password: users.app.password, database: DB });
     try {

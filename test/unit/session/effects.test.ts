@@ -154,12 +154,12 @@ describe('statementEffects: other statements', () => {
 
   test('USE, PREPARE, DEALLOCATE', () => {
     expectFx('USE db', { useDb: 'db' });
-    expectFx("PREPARE s FROM 'select 1';", { textPs: { name: 's', prepareSql: "PREPARE s FROM 'select 1'" } });
-    expectFx('PREPARE St FROM @q', { textPs: { name: 'st', prepareSql: 'PREPARE St FROM @q' } });
-    expectFx('DEALLOCATE PREPARE s', { textPs: { name: 's', prepareSql: null } });
-    expectFx('DROP PREPARE s', { textPs: { name: 's', prepareSql: null } });
+    expectFx("PREPARE s FROM 'select 1';", { textPs: { name: 's', prepareSql: "PREPARE s FROM 'select 1'", fromVar: null } });
+    expectFx('PREPARE St FROM @q', { textPs: { name: 'st', prepareSql: 'PREPARE St FROM @q', fromVar: 'q' } });
+    expectFx('DEALLOCATE PREPARE s', { textPs: { name: 's', prepareSql: null, fromVar: null } });
+    expectFx('DROP PREPARE s', { textPs: { name: 's', prepareSql: null, fromVar: null } });
     expectFx("PREPARE s FROM 'SET @a = ?'", {
-      textPs: { name: 's', prepareSql: "PREPARE s FROM 'SET @a = ?'" }, pinSession: 'prepared statement changes session state',
+      textPs: { name: 's', prepareSql: "PREPARE s FROM 'SET @a = ?'", fromVar: null }, pinSession: 'prepared statement changes session state',
     });
   });
 
@@ -239,5 +239,30 @@ describe('applySessionTrack', () => {
     const s = new SessionState();
     assert.equal(applySessionTrack(s, parseSessionTrack(entry(0, 'pseudo_thread_id', '12'))), 'session variable pseudo_thread_id');
     assert.equal(s.sysVars.size, 0);
+  });
+});
+
+describe('PREPARE ... FROM @v: the variable value as a PREPARE string literal', () => {
+  test('plain and introduced strings pass (collation dropped); hex, numbers, NULL and unknown do not', async () => {
+    const { prepareText } = await import('../../../src/session/learn.js');
+    assert.equal(prepareText("'SELECT 1'"), "'SELECT 1'");
+    assert.equal(prepareText("'SELECT ''it''''s'''"), "'SELECT ''it''''s'''");
+    assert.equal(prepareText("_utf8mb4 'SELECT 1' COLLATE utf8mb4_general_ci"), "_utf8mb4 'SELECT 1'");
+    assert.equal(prepareText("_latin1 'SELECT 2'"), "_latin1 'SELECT 2'");
+    assert.equal(prepareText("_binary X'53454c454354'"), null, 'binary: no charset to spell it in');
+    assert.equal(prepareText("X'53454c454354'"), "'SELECT'");
+    const itS = Buffer.from("SELECT 'it''s', 'é'", 'utf8').toString('hex');
+    assert.equal(prepareText(`_utf8mb4 X'${itS}' COLLATE utf8mb4_general_ci`), "_utf8mb4 'SELECT ''it''''s'', ''é'''");
+    assert.equal(prepareText(`_latin1 X'${Buffer.from('SELECT 1', 'latin1').toString('hex')}'`), "_latin1 'SELECT 1'");
+    assert.equal(prepareText("_utf8mb4 X'53454c4543540a31'"), "_utf8mb4 'SELECT\n1'", 'a newline is fine');
+    assert.equal(prepareText("_utf8mb4 X'53454c45435400'"), null, 'a control character is not spelled out');
+    assert.equal(prepareText("_utf8mb4 X'53ff'"), null, 'invalid UTF-8');
+    assert.equal(prepareText("_utf8mb4 X'535c'"), null, 'a backslash (sql_mode dependent)');
+    assert.equal(prepareText("_ucs2 X'0053'"), null, 'not ASCII-compatible');
+    assert.equal(prepareText('42'), null);
+    assert.equal(prepareText('NULL'), null);
+    assert.equal(prepareText(undefined), null);
+    assert.equal(prepareText("'a' 'b'"), null, 'two literals are not one');
+    assert.equal(prepareText("'a\\' '"), null, 'a backslash is not taken (its meaning depends on sql_mode)');
   });
 });
