@@ -11,7 +11,7 @@ import * as txn from './stmt-txn.js';
 
 // Imported functions and tables are re-bound to module consts: see "Bindings" in parse.ts.
 const { EMPTY_CONDITIONS, EMPTY_TABLES, noKey } = result;
-const { parseDelete, parseInsert, parseMerge, parseSelect, parseUpdate } = dml;
+const { flagLockingReads, parseDelete, parseInsert, parseMerge, parseSelect, parseUpdate } = dml;
 const { parseCall, parseDdl, parseExplain, parseLoad, parseLock, parsePing, parseShow, parseUnlock } = other;
 const { parseSet } = set;
 const {
@@ -121,10 +121,5 @@ const parenthesisedQuery = (c: Ctx, i: number): void => {
   if (!c.isKw(j, K.SELECT) && !c.isKw(j, K.WITH)) return;
   c.r.kind = 'SELECT';
   noKey(c.r, 'parenthesised query');
-  let k = j;
-  while (k < c.n) {
-    if (c.isKw(k, K.FOR) && (c.isKw(k + 1, K.UPDATE) || c.isKw(k + 1, K.SHARE))) c.r.hasForUpdate = true;
-    else if (c.isKw(k, K.LOCK) && c.isKw(k + 1, K.IN) && c.isKw(k + 2, K.SHARE) && c.isKw(k + 3, K.MODE)) c.r.hasForUpdate = true;
-    k++;
-  }
+  flagLockingReads(c, j);
 };

@@ -38,18 +38,33 @@ export const parseSelect = (c: Ctx, i: number): void => {
     } else if (kw === K.UNION || kw === K.EXCEPT || kw === K.INTERSECT || kw === K.MINUS) {
       c.r.conditions = EMPTY_CONDITIONS;
       noKey(c.r, 'set operation (UNION/EXCEPT/INTERSECT)');
+      flagLockingReads(c, j + 1); // a lock on a later part locks the whole statement
       return;
-    } else if (kw === K.FOR && (c.isKw(j + 1, K.UPDATE) || c.isKw(j + 1, K.SHARE))) {
+    } else if ((kw === K.FOR || kw === K.LOCK) && lockingClause(c, j) > 0) {
       c.r.hasForUpdate = true;
-      j += 2;
-    } else if (kw === K.LOCK && c.isKw(j + 1, K.IN) && c.isKw(j + 2, K.SHARE) && c.isKw(j + 3, K.MODE)) {
-      c.r.hasForUpdate = true;
-      j += 4;
+      j += lockingClause(c, j);
     } else if (v === ((O.LPAREN << 5) | T.OP)) {
       const m = c.close(j);
       j = m < 0 ? c.n : m + 1;
     } else {
       j++;
+    }
+  }
+};
+
+/** Tokens of a locking-read clause at j (FOR UPDATE, FOR SHARE, LOCK IN SHARE MODE), else 0. */
+export const lockingClause = (c: Ctx, j: number): number => {
+  if (c.isKw(j, K.FOR) && (c.isKw(j + 1, K.UPDATE) || c.isKw(j + 1, K.SHARE))) return 2;
+  if (c.isKw(j, K.LOCK) && c.isKw(j + 1, K.IN) && c.isKw(j + 2, K.SHARE) && c.isKw(j + 3, K.MODE)) return 4;
+  return 0;
+};
+
+/** Sets hasForUpdate when any token from `from` on starts a locking-read clause (any nesting: a locked part locks). */
+export const flagLockingReads = (c: Ctx, from: number): void => {
+  for (let k = from; k < c.n; k++) {
+    if (lockingClause(c, k) > 0) {
+      c.r.hasForUpdate = true;
+      return;
     }
   }
 };

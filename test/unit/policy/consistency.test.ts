@@ -31,6 +31,9 @@ describe('read consistency', () => {
     assert.equal(rc('select v from t where id = 1 lock   in share mode', true, true), 'STRONG');
     assert.equal(rc('SELECT v FROM t WHERE id IN (1, 2) ORDER BY v FOR SHARE', true), 'STRONG');
     assert.equal(rc('(SELECT v FROM t WHERE id = 1) LOCK IN SHARE MODE', true), 'STRONG');
+    assert.equal(rc('SELECT v FROM t WHERE id = 1 UNION SELECT v FROM t WHERE id = 2 FOR UPDATE', true), 'STRONG');
+    assert.equal(rc('SELECT v FROM t UNION ALL (SELECT v FROM u LOCK IN SHARE MODE)', true), 'STRONG');
+    assert.equal(rc('SELECT v FROM t WHERE id = 1 UNION SELECT v FROM t WHERE id = 2', true), 'WEAK');
     assert.equal(rc('SELECT v FROM t AS `lock` WHERE `share` = 1', true), 'WEAK', 'quoted words are not the clause');
     assert.equal(rc("UPDATE /*+ READ_CONSISTENCY(WEAK) */ t SET v = 'x'", true, true), 'STRONG');
   });
