@@ -43,41 +43,24 @@ export class RouteParseCache {
    * statement (cut by the caller); such parses are cached apart from a complete statement with the same text.
    */
   get(sql: string, truncated = false): RouteParse {
-    if (truncated) return this.getTruncated(sql);
+    // A truncated statement's parse is cached apart from a complete statement with the same text (rare: only
+    // statements longer than the parse limit).
+    const key = truncated ? TRUNCATED_KEY + sql : sql;
     const map = this.map;
-    const hit = map.get(sql);
+    const hit = map.get(key);
     if (hit !== undefined) {
       this.hits++;
-      map.delete(sql);
-      map.set(sql, hit);
+      map.delete(key);
+      map.set(key, hit);
       return hit;
     }
     this.misses++;
-    const r = parseRoute(sql, this.opts);
-    if (this.capacity > 0 && sql.length <= this.maxKeyLength && admit(sql, r)) {
-      map.set(sql, deepFreeze(r));
+    const r = parseRoute(sql, truncated ? { ...this.opts, truncated: true } : this.opts);
+    if (this.capacity > 0 && key.length <= this.maxKeyLength && (truncated || admit(sql, r))) {
+      map.set(key, deepFreeze(r));
       if (map.size > this.capacity) {
         const oldest = map.keys().next();
         if (oldest.done !== true) map.delete(oldest.value);
-      }
-    }
-    return r;
-  }
-
-  private getTruncated(sql: string): RouteParse {
-    const key = TRUNCATED_KEY + sql; // rare: only statements longer than the parse limit
-    const hit = this.map.get(key);
-    if (hit !== undefined) {
-      this.hits++;
-      return hit;
-    }
-    this.misses++;
-    const r = deepFreeze(parseRoute(sql, { ...this.opts, truncated: true }));
-    if (this.capacity > 0 && key.length <= this.maxKeyLength) {
-      this.map.set(key, r);
-      if (this.map.size > this.capacity) {
-        const oldest = this.map.keys().next();
-        if (oldest.done !== true) this.map.delete(oldest.value);
       }
     }
     return r;
