@@ -53,6 +53,15 @@ export function readStatementId(buf: Buffer, start: number, end: number = buf.le
   return buf.readUInt32LE(start + 1);
 }
 
+/**
+ * Whether a COM_STMT_EXECUTE payload at [start, end) asks for a cursor: its flags byte (after the command byte and
+ * the id) has READ_ONLY, FOR_UPDATE or SCROLLABLE. PARAMETER_COUNT_AVAILABLE is not a cursor. A payload too short to
+ * have flags asks for none.
+ */
+export function executeOpensCursor(buf: Buffer, start: number, end: number): boolean {
+  return end - start > 5 && (buf[start + 5]! & (CursorType.READ_ONLY | CursorType.FOR_UPDATE | CursorType.SCROLLABLE)) !== 0;
+}
+
 /** Rewrites the statement id in place (client id → server id). */
 export function writeStatementId(buf: Buffer, start: number, id: number): void {
   if (start < 0 || start + 5 > buf.length) throw new ProtocolError('statement command too short for an id');

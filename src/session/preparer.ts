@@ -6,7 +6,7 @@
 import { OdpError, isOdpError } from '../errors/catalogue.js';
 import { Capability, Command } from '../protocol/constants.js';
 import { writeErr } from '../protocol/err.js';
-import { decodeExecute } from '../protocol/stmt.js';
+import { decodeExecute, executeOpensCursor } from '../protocol/stmt.js';
 import { ServerStatusBits, type ResponseMode } from '../protocol/response.js';
 import type { PacketWriter } from '../protocol/writer.js';
 import type { RouteParse } from '../route/sql/index.js';
@@ -424,8 +424,7 @@ export class ServerPreparer {
     }
     h.pinNext = false;
     h.preparerCommand = req.cmd;
-    // COM_STMT_EXECUTE flags (byte 5 of the payload): non-zero asks for a cursor.
-    const cursor = req.cmd === Command.STMT_EXECUTE && req.end - req.start > 5 && req.buf[req.start + 5] !== 0;
+    const cursor = req.cmd === Command.STMT_EXECUTE && executeOpensCursor(req.buf, req.start, req.end);
     h.onRequestSent(ss, mode, inTxn, cursor);
     ss.requests++;
     const ok = payload !== null

@@ -8,6 +8,7 @@ import {
   decodeExecute,
   decodePrepareOk,
   decodeSendLongData,
+  executeOpensCursor,
   readStatementId,
   writeExecute,
   writePrepareOk,
@@ -212,3 +213,17 @@ function dt(d: Date): string {
   return `${String(d.getUTCFullYear()).padStart(4, '0')}-${p2(d.getUTCMonth() + 1)}-${p2(d.getUTCDate())} ` +
     `${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())}.${us}`;
 }
+
+void describe('COM_STMT_EXECUTE cursor flags', () => {
+  void test('READ_ONLY, FOR_UPDATE and SCROLLABLE open a cursor; PARAMETER_COUNT_AVAILABLE and no flags do not', () => {
+    // Payload bytes (protocol docs "COM_STMT_EXECUTE"): 0x17, statement id u32, flags u8, iteration count u32.
+    const exec = (flags: number): Buffer => Buffer.from([0x17, 1, 0, 0, 0, flags, 1, 0, 0, 0]);
+    assert.equal(executeOpensCursor(exec(0x00), 0, 10), false);
+    assert.equal(executeOpensCursor(exec(0x01), 0, 10), true);
+    assert.equal(executeOpensCursor(exec(0x02), 0, 10), true);
+    assert.equal(executeOpensCursor(exec(0x04), 0, 10), true);
+    assert.equal(executeOpensCursor(exec(0x08), 0, 10), false);
+    assert.equal(executeOpensCursor(exec(0x09), 0, 10), true);
+    assert.equal(executeOpensCursor(exec(0x01), 0, 5), false, 'too short to carry flags');
+  });
+});
