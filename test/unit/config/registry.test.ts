@@ -164,7 +164,7 @@ void describe('registry entries are well formed', () => {
       'monitor_log_level', 'monitor_stat_dump_interval', 'monitor_stat_high_threshold', 'monitor_stat_low_threshold',
       'monitor_stat_middle_threshold', 'mysql_version', 'obproxy_read_consistency', 'obproxy_sys_password', 'observer_query_timeout_delta',
       'observer_sys_password', 'prometheus_cost_ms_unit', 'prometheus_listen_port', 'proxy_id', 'proxy_idc_name', 'proxy_route_policy', 'proxy_tenant_name',
-      'query_digest_time_threshold', 'rootservice_cluster_name', 'rootservice_list', 'route_diagnosis_level', 'server_routing_mode',
+      'query_digest_time_threshold', 'request_buffer_length', 'rootservice_cluster_name', 'rootservice_list', 'route_diagnosis_level', 'server_routing_mode',
       'server_state_refresh_interval', 'server_tcp_keepidle', 'short_async_task_timeout',
       'slow_query_time_threshold', 'syslog_level', 'target_db_server', 'username_separator']);
     const later = findParam('enable_async_log');
