@@ -12,6 +12,11 @@
 //  - the per-packet path is synchronous; promises only in the connection phase and while preparing a server session;
 //  - a statement never runs on a server session whose state is behind the client's (SessionState versions), and an
 //    open transaction never spans two servers.
+//
+// This file owns the session's state, the client byte intake (queue, pause, resume) and the request lifecycle (sent,
+// finished, failed). The parts with a narrow host interface live beside it: auth/session-auth.ts (connection phase,
+// COM_CHANGE_USER), dispatch.ts and local-answers.ts (a request before routing), tunnel.ts (response and LOCAL INFILE
+// bytes), response-deadline.ts (the response timer), server-loss.ts (a server session closed or timed out).
 
 import type { Socket } from 'node:net';
 import { OdpError, isOdpError, type ErrorCode } from '../errors/catalogue.js';
@@ -19,32 +24,31 @@ import { Capability, Command, commandName } from '../protocol/constants.js';
 import { writeErr } from '../protocol/err.js';
 import { PacketScanner, type PacketHandler } from '../protocol/framer.js';
 import { writeOk } from '../protocol/ok.js';
-import { PacketQueue } from '../protocol/packet-queue.js';
-import { ResponseTracker, ServerStatusBits } from '../protocol/response.js';
+import type { QueuedPacket } from '../protocol/packet-queue.js';
+import { ResponseTracker, ServerStatusBits, type ResponseMode } from '../protocol/response.js';
 import { PacketWriter } from '../protocol/writer.js';
 import type { RouteParse } from '../route/sql/index.js';
 import type { ServerConnection } from '../backend/server-connection.js';
 import type { SavedCredentials } from '../backend/saved-login.js';
-import { commandAction } from './commands.js';
-import { login, relayChangeUser } from './auth/login.js';
-import { proxyScrambleChangeUser } from './auth/change-user.js';
-import type { LoginOutcome } from './auth/types.js';
+import { SessionAuth } from './auth/session-auth.js';
 import type { PeerSession, SessionContext } from './context.js';
-import { statementEffects, type StatementEffects } from './effects.js';
+import type { StatementEffects } from './effects.js';
 import { learnFailedStatement, learnServerError, learnState } from './learn.js';
-import { answerProxysysOther, queryMayBeAdmin, runAdmin, writeAdminResult } from './local-query.js';
-import { answerKill, answerProcesslist, closeSessionsOfUser, isProcesslist, killConnectionUser, killTarget } from './kill.js';
-import { parseUsername, type ParsedUsername } from '../protocol/username.js';
-import { PreparedStatements, type PreparedStatement } from './prepared.js';
-import { ServerSession, ServerSessionPool } from './server-session.js';
-import { SessionState, markApplied } from './state.js';
-import { ServerPreparer, ReplyError, type Request } from './preparer.js';
-import { holdableBegin, type RouteDecision } from './transact.js';
+import { closeSessionsOfUser } from './kill.js';
+import { dispatchRequest } from './dispatch.js';
+import type { ParsedUsername } from '../protocol/username.js';
+import { PreparedStatements } from './prepared.js';
+import { ServerSessionPool, type ServerSession } from './server-session.js';
+import { SessionState } from './state.js';
+import { ServerPreparer, ReplyError } from './preparer.js';
+import type { RouteDecision } from './transact.js';
 import { SessionObserver } from './observer.js';
 import { RouteDiagnosis } from '../observe/route-diagnosis.js';
-import { beginStatement, diagnosable, diagResponse, diagResponseState, finishStatement } from './route-diagnose.js';
-import { explainRoute } from './explain-route.js';
+import { diagResponse, finishStatement } from './route-diagnose.js';
 import { logConnectionDiagnosis } from './connection-diagnose.js';
+import { ResponseDeadline } from './response-deadline.js';
+import { serverClosed, serverTimedOut } from './server-loss.js';
+import { Tunnel } from './tunnel.js';
 
 export type ClientState = 'handshake' | 'auth' | 'ready' | 'busy' | 'infile' | 'closed';
 
@@ -86,8 +90,6 @@ export class ClientSession implements PacketHandler, PeerSession {
   active: ServerSession | null = null;
   /** Saved login for more servers; null: bound to the one server of the login (pass-through). */
   credentials: SavedCredentials | null = null;
-  /** The proxy's greeting scramble (proxy-scramble logins): COM_CHANGE_USER tokens are computed against it. */
-  private scramble: Buffer | null = null;
   home: string | null = null;
   /** BEGIN / START TRANSACTION held by the proxy until the first real statement picks the server (spec §5.6). */
   heldBegin: string | null = null;
@@ -102,37 +104,37 @@ export class ClientSession implements PacketHandler, PeerSession {
   readonly diag = new RouteDiagnosis();
 
   private readonly requestScanner: PacketScanner;
-  private readonly responseScanner: PacketScanner;
   readonly tracker = new ResponseTracker();
-  private readonly infileScanner: PacketScanner;
+  /** Response and LOCAL INFILE bytes of the request in flight. */
+  readonly tunnel: Tunnel;
+  readonly deadline: ResponseDeadline;
+  readonly auth: SessionAuth;
   readonly writer = new PacketWriter(256);
-  private authQueue: PacketQueue | null = new PacketQueue();
   private readonly pending: Buffer[] = [];
   private pendingBytes = 0;
   private clientPaused = false;
   private localWriteBlocked = false;
-  private serverPausedForClient = false;
-  private responseBytes = 0;
-  private lastResponseSeq = 0;
-  private pendingDatabase: string | null = null;
+  /** COM_INIT_DB in flight: the database it selects. */
+  pendingDatabase: string | null = null;
   /** Effects on session state of the COM_QUERY in flight (applied when it succeeds). */
-  private effects: StatementEffects | null = null;
-  private currentParse: RouteParse | null = null;
-  /** COM_STMT_PREPARE in flight: its text, and the response collected to rewrite the statement id. */
-  private preparing: { sql: string; parse: RouteParse } | null = null;
-  private collected: Buffer[] | null = null;
+  effects: StatementEffects | null = null;
+  /** Route parse of the request in flight; null when it has none. */
+  currentParse: RouteParse | null = null;
+  /** COM_STMT_PREPARE in flight: its text (its response is collected to rewrite the statement id). */
+  preparing: { sql: string; parse: RouteParse } | null = null;
+  /** `KILL CONNECTION USER name` in flight on a multi-server session: the user whose sessions end when it succeeds. */
+  killUser: string | null = null;
   /** The statement in flight runs inside a transaction (a server lost now ends the client session). */
-  private statementInTxn = false;
-  private readonly preparer: ServerPreparer;
-  private readonly observer: SessionObserver;
+  statementInTxn = false;
+  readonly preparer: ServerPreparer;
+  readonly observer: SessionObserver;
   /** performance.now() when the request arrived and when it was sent to a server (ms, fractional). */
-  private arrivedAt = 0;
+  arrivedAt = 0;
   private sentAt = 0;
-  /** performance.now() after the route parse, after the routing decision (set by the preparer), at the first
-   *  response byte: SHOW TRACE's phase boundaries (trace.ts). A value older than arrivedAt was not taken this time. */
-  private parsedAt = 0;
+  /** performance.now() after the route parse and after the routing decision (set by the preparer); with the tunnel's
+   *  first response byte, SHOW TRACE's phase boundaries (trace.ts). A value older than arrivedAt was not taken. */
+  parsedAt = 0;
   routedAt = 0;
-  private firstByteAt = 0;
 
   constructor(id: number, socket: Socket, ctx: SessionContext) {
     this.id = id;
@@ -140,8 +142,9 @@ export class ClientSession implements PacketHandler, PeerSession {
     this.ctx = ctx;
     this.remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
     this.requestScanner = new PacketScanner(this, { maxCollect: MAX_REQUEST_BYTES });
-    this.responseScanner = new PacketScanner(this.responseHandler(), { maxCollect: 64 * 1024 * 1024 });
-    this.infileScanner = new PacketScanner(this.infileHandler());
+    this.tunnel = new Tunnel(this, this.tracker);
+    this.deadline = new ResponseDeadline(this);
+    this.auth = new SessionAuth(this);
     this.preparer = new ServerPreparer(this);
     this.observer = new SessionObserver(ctx, this.remote);
     socket.setNoDelay(true);
@@ -192,20 +195,6 @@ export class ClientSession implements PacketHandler, PeerSession {
     return { key: this.active.key, threadId: this.active.threadId };
   }
 
-  /**
-   * DEALLOCATE PREPARE goes to a server session that has the statement (the current one first): re-preparing it
-   * elsewhere just to drop it could fail (its table may be gone), and a server without it answers 1243.
-   */
-  private holderOfTextPs(name: string): ServerSession | null {
-    const n = name.toLowerCase();
-    // Not prepared as far as the client's statements go (never, deallocated, or its PREPARE failed): the current
-    // server answers, as the one connection would (other servers may hold stale copies).
-    if (!this.sstate.textPs.has(n)) return this.active;
-    if (this.active !== null && this.active.applied.textPs.has(n)) return this.active;
-    for (const ss of this.pool.values()) if (ss.applied.textPs.has(n)) return ss;
-    return null;
-  }
-
   serverThread(key: string): number | null {
     const ss = this.active?.key === key ? this.active : this.pool.get(key);
     return ss?.threadId ?? null;
@@ -221,45 +210,17 @@ export class ClientSession implements PacketHandler, PeerSession {
 
   // ---- connection phase ------------------------------------------------------------------------------------------
 
-  /** Connection phase. Never throws: every failure ends in an ERR to the client (when possible) and a close. */
-  async start(): Promise<void> {
-    let outcome: LoginOutcome;
-    try {
-      outcome = await login(this, this.ctx);
-    } catch (e) {
-      this.failConnectionPhase(e);
-      return;
-    }
-    if (this.state === 'closed') {
-      outcome.server?.destroy();
-      return;
-    }
-    if (!outcome.ok) {
-      outcome.server?.destroy();
-      this.ctx.log.warn('PROXY', `login failed cs_id=${this.id} client=${this.remote} user=${outcome.user}: ${outcome.reason}`);
-      logConnectionDiagnosis(this, 'LOGIN_TRACE', 0, outcome.reason, outcome.user);
-      this.close(null);
-      return;
-    }
-    this.user = outcome.user;
-    this.identity = outcome.identity;
-    this.local = outcome.server === null;
-    this.sstate.setDatabase(outcome.database);
-    this.capabilities = outcome.capabilities;
-    this.mariadbCapabilities = outcome.mariadbCapabilities;
-    this.status = outcome.status;
-    this.credentials = outcome.credentials;
-    this.scramble = outcome.scramble;
-    this.openScope();
-    this.guard(() => this.enterCommandPhase(outcome.server));
+  /** Connection phase (auth/session-auth.ts). Never throws: every failure ends in an ERR (when possible) and a close. */
+  start(): Promise<void> {
+    return this.auth.start();
   }
 
-  private openScope(): void {
+  openScope(): void {
     this.observer.open(this.identity, this.sstate.database, this.socket.localAddress ?? '');
   }
 
   private observeRequest(ss: ServerSession | null): void {
-    this.observer.done(this.tracker, this.currentCommand, this.currentParse, this.currentSql, this.sstate.database, ss, this.arrivedAt, this.sentAt, this.parsedAt, this.routedAt, this.firstByteAt);
+    this.observer.done(this.tracker, this.currentCommand, this.currentParse, this.currentSql, this.sstate.database, ss, this.arrivedAt, this.sentAt, this.parsedAt, this.routedAt, this.tunnel.firstByteAt);
   }
 
   /** Runs a socket callback; a bug that throws closes this session only, with the stack in the log. */
@@ -274,10 +235,8 @@ export class ClientSession implements PacketHandler, PeerSession {
   }
 
   /** Used by the login relay to read the client's connection-phase packets. */
-  readAuthPacket(): ReturnType<PacketQueue['next']> {
-    const q = this.authQueue;
-    if (q === null) return Promise.reject(new OdpError('INTERNAL', ['auth read outside the connection phase']));
-    return q.next(this.ctx.settings.authTimeoutMs, () => new OdpError('NET_READ_TIMEOUT'));
+  readAuthPacket(): Promise<QueuedPacket> {
+    return this.auth.next();
   }
 
   write(bytes: Buffer): boolean {
@@ -311,37 +270,12 @@ export class ClientSession implements PacketHandler, PeerSession {
     return this.writer.take();
   }
 
-  private failConnectionPhase(e: unknown): void {
-    const err = isOdpError(e) ? e : new OdpError('INTERNAL', [], e instanceof Error ? e.message : String(e));
-    // A connect-and-close without a byte (port probes, load-balancer health checks) is not worth a warning.
-    const probe = err.code === 'NET_READ_ERROR' && this.bytesFromClient === 0;
-    this.ctx.log[probe ? 'debug' : 'warn']('PROXY', `connection phase failed cs_id=${this.id} client=${this.remote}: ${err.message}`);
-    if (this.state !== 'closed') {
-      // During the handshake the server side of the protocol may answer with an ERR in place of any packet.
-      writeErr(this.writer, err.errno, err.sqlState, err.clientMessage, this.state === 'handshake' ? 0 : 2);
-      this.write(this.writer.take());
-    }
-    this.close(null);
-  }
-
-  private enterCommandPhase(server: ServerConnection | null): void {
-    if (server !== null) {
-      const ss = new ServerSession(server, this.sstate.database, (this.capabilities & Capability.DEPRECATE_EOF) !== 0);
-      markApplied(ss.applied, this.sstate);
-      this.adopt(ss);
-      this.active = ss;
-      this.home = ss.key;
-    }
-    this.enterReady();
-  }
-
   /** Back to the command phase after the connection phase or a COM_CHANGE_USER relay. */
-  private enterReady(): void {
+  enterReady(): void {
     this.state = 'ready';
     // Bytes that arrived behind the last auth packet (possibly a partial request) are newer than anything already
     // pending (requests pipelined behind COM_CHANGE_USER): they go last.
-    const rest = this.authQueue?.drainRemainder() ?? null;
-    this.authQueue = null;
+    const rest = this.auth.endExchange();
     if (rest !== null) {
       this.pending.push(rest);
       this.pendingBytes += rest.length;
@@ -358,7 +292,7 @@ export class ClientSession implements PacketHandler, PeerSession {
   attach(ss: ServerSession): void {
     ss.conn.attach(
       (chunk) => this.guard(() => this.onServerData(ss, chunk)),
-      (err) => this.guard(() => this.onServerClosed(ss, err)),
+      (err) => this.guard(() => serverClosed(this, ss, err, false)),
       () => this.guard(() => this.onServerDrain()),
     );
   }
@@ -371,7 +305,7 @@ export class ClientSession implements PacketHandler, PeerSession {
     switch (this.state) {
       case 'handshake':
       case 'auth':
-        this.authQueue?.push(chunk);
+        this.auth.push(chunk);
         return;
       case 'ready':
         if (this.localWriteBlocked) this.queue(chunk);
@@ -435,279 +369,25 @@ export class ClientSession implements PacketHandler, PeerSession {
   }
 
   onPacket(buf: Buffer, start: number, end: number, seq: number, framed: boolean): boolean {
-    if (seq !== 0) {
-      this.ctx.log.warn('PROXY', `packets out of order from client cs_id=${this.id} client=${this.remote}: seq=${seq}`);
-      this.sendError('PACKETS_OUT_OF_ORDER', [], seq + 1);
-      this.close(null);
-      return false;
-    }
-    if (end === start) return this.writeLocal(this.errorPacket('MALFORMED_PACKET', [], 1));
-    const cmd = buf[start]!;
-    const action = commandAction(cmd);
-    this.requests++;
-    this.arrivedAt = performance.now();
-    if (cmd === Command.QUERY && (this.local || queryMayBeAdmin(buf, start + 1, end))) {
-      const answer = this.answerQueryLocally(buf.toString('utf8', start + 1, end));
-      if (answer !== null) return this.writeLocal(answer);
-    }
-    if (this.local && (action.kind === 'forward' || action.kind === 'forward_no_reply' || action.kind === 'change_user')) {
-      const answer = this.answerLocalCommand(cmd, action.kind === 'forward_no_reply');
-      return answer === null ? true : this.writeLocal(answer);
-    }
-    const req: Request = { buf, start, end, framed, cmd };
-    switch (action.kind) {
-      case 'forward':
-        return this.onForwardCommand(req, action.mode);
-      case 'forward_no_reply':
-        return this.preparer.noReplyCommand(req);
-      case 'ping':
-        return this.writeLocal(this.okPacket(this.status));
-      case 'quit':
-        this.close(null);
-        return false;
-      case 'change_user':
-        this.beginChangeUser(Buffer.from(buf.subarray(start, end)));
-        return false;
-      case 'unsupported':
-        this.ctx.log.warn('PROXY', `unsupported command ${commandName(cmd)} from cs_id=${this.id}`);
-        return this.writeLocal(this.errorPacket('NOT_SUPPORTED', [action.what], 1));
-      case 'unknown':
-        this.ctx.log.warn('PROXY', `unknown command byte 0x${cmd.toString(16)} from cs_id=${this.id} client=${this.remote}`);
-        return this.writeLocal(this.errorPacket('UNKNOWN_COMMAND', [], 1));
-    }
-  }
-
-  /** A command with a response: local answers first (KILL, SHOW PROCESSLIST, held transaction control), then routing. */
-  private onForwardCommand(req: Request, mode: Parameters<ResponseTracker['begin']>[0]): boolean {
-    const { buf, start, end, cmd } = req;
-    let parse: RouteParse | null = null;
-    let ps: PreparedStatement | null = null;
-    this.effects = null;
-    this.killUser = null;
-    this.currentSql = null;
-    this.preparing = null;
-    if (cmd === Command.QUERY || cmd === Command.STMT_PREPARE) {
-      const limit = this.ctx.settings.parseBytes;
-      const cut = end - start - 1 > limit;
-      const sql = buf.toString('utf8', start + 1, cut ? start + 1 + limit : end);
-      parse = this.ctx.routeCache.get(sql, cut);
-      this.currentSql = sql;
-      if (cmd === Command.STMT_PREPARE) {
-        this.preparing = { sql: cut ? buf.toString('utf8', start + 1, end) : sql, parse };
-      } else {
-        const local = this.answerStatementLocally(parse, req);
-        if (local !== undefined) return local;
-        this.effects = statementEffects(parse, parse.kind === 'PREPARE' ? buf.toString('utf8', start + 1, end) : sql);
-      }
-    } else if (cmd === Command.PROCESS_KILL) {
-      const answer = answerKill(this, end - start >= 5 ? String(buf.readUInt32LE(start + 1)) : '', false);
-      if (answer !== 'forward') return this.writeLocal(answer);
-      return this.preparer.route(req, mode, null, null, this.active!.key); // not a proxy id: that server decides
-    } else if (cmd === Command.INIT_DB) {
-      this.pendingDatabase = buf.toString('utf8', start + 1, end);
-    } else if (cmd === Command.STMT_EXECUTE || cmd === Command.STMT_FETCH || cmd === Command.STMT_RESET || cmd === Command.STMT_BULK_EXECUTE) {
-      ps = end - start >= 5 ? this.prepared.get(buf.readUInt32LE(start + 1)) ?? null : null;
-      if (ps === null) {
-        const id = end - start >= 5 ? String(buf.readUInt32LE(start + 1)) : '?';
-        return this.writeLocal(this.errorPacket('UNKNOWN_STMT_HANDLER', [id, stmtCommandName(cmd)], 1));
-      }
-      if (cmd === Command.STMT_RESET && ps.lastServer === null && ps.longDataServer === null) {
-        return this.writeLocal(this.okPacket(this.status)); // nothing bound or open anywhere: nothing to reset
-      }
-      parse = ps.parse;
-      // --ps-protocol clients run KILL ... USER as a prepared statement too.
-      if (cmd === Command.STMT_EXECUTE && parse.kind === 'KILL' && parse.killId === null && this.multiServer) this.killUser = killConnectionUser(ps.sql);
-    }
-    this.currentParse = parse;
-    this.parsedAt = performance.now();
-    let forced: ServerSession | null = null;
-    if (ps !== null) {
-      // A cursor lives where the statement ran; long data waits where it was sent.
-      forced = cmd === Command.STMT_FETCH ? ps.lastServer : cmd === Command.STMT_RESET ? ps.longDataServer ?? ps.lastServer : ps.longDataServer;
-    } else if (parse !== null && parse.kind === 'DEALLOCATE' && parse.textPs !== null && this.multiServer && !this.inTransaction) {
-      forced = this.holderOfTextPs(parse.textPs.name);
-    }
-    // A statement's diagnosis line is written after a partition miss, or always at level 4 (finishStatement). Only
-    // oceanbase mode routes by partition and gets hit feedback: below level 4 a mysql-mode recording could never be
-    // written, so none is made (EXPLAIN ROUTE records on its own).
-    let level = this.ctx.monitor?.diagnosisLevel ?? 0;
-    if (level < 4 && !this.ctx.obMode()) level = 0;
-    if (level === 0 || !diagnosable(cmd)) this.diag.level = 0;
-    else beginStatement(this.diag, level, false, cmd, this.currentSql ?? ps?.sql ?? '', parse, this.inTransaction);
-    return this.preparer.route(req, mode, parse, ps, forced?.key ?? null);
-  }
-
-  /** Statements the proxy answers itself on a normal session; undefined when the statement goes to a server. */
-  private answerStatementLocally(parse: RouteParse, req: Request): boolean | undefined {
-    switch (parse.kind) {
-      case 'KILL':
-      case 'KILL_QUERY': {
-        if (parse.killId === null || !/^\d+$/.test(parse.killId)) {
-          this.killUser = this.multiServer ? killConnectionUser(this.currentSql ?? '') : null;
-          return undefined;
-        }
-        const forward = (): boolean => this.preparer.route(req, 'result', parse, null, this.active!.key); // not a proxy id
-        if (parse.kind === 'KILL') {
-          const answer = answerKill(this, parse.killId, false);
-          return answer === 'forward' ? forward() : this.writeLocal(answer);
-        }
-        const t = killTarget(this, parse.killId);
-        if (t.kind === 'forward') return forward();
-        if (t.kind === 'answer') return this.writeLocal(t.packet);
-        // KILL QUERY <server thread id> on that server, through this client's own server session there.
-        const sql = `KILL QUERY ${t.threadId}`;
-        const payload = Buffer.concat([Buffer.from([Command.QUERY]), Buffer.from(sql)]);
-        this.currentParse = null;
-        return this.preparer.route({ buf: payload, start: 0, end: payload.length, framed: false, cmd: Command.QUERY }, 'result', null, null, t.key);
-      }
-      case 'SHOW':
-        if (parse.objectType === 'trace') return this.writeLocal(this.answerShowTrace(req));
-        return isProcesslist(parse) ? this.writeLocal(answerProcesslist(this, parse)) : undefined;
-      case 'INTERNAL_CMD':
-        return isProcesslist(parse) ? this.writeLocal(answerProcesslist(this, parse)) : undefined;
-      case 'EXPLAIN_ROUTE':
-        return explainRoute(this, this.preparer, parse, this.currentSql ?? '');
-      case 'BEGIN':
-      case 'START_TRANS':
-        // Held (spec §5.6): the first statement of the transaction decides the server. Only when that choice exists.
-        if (!this.multiServer || this.inTransaction || parse.multiStatement) return undefined;
-        {
-          const sql = req.buf.toString('utf8', req.start + 1, req.end);
-          if (!holdableBegin(sql)) return undefined; // sent now; the server's IN_TRANS then keeps the session there
-          this.heldBegin = sql;
-        }
-        return this.writeLocal(this.okPacket(this.status | ServerStatusBits.IN_TRANS));
-      case 'COMMIT':
-      case 'ROLLBACK':
-        if (this.heldBegin === null || parse.multiStatement) return undefined;
-        this.heldBegin = null; // nothing ran: there is nothing to commit or roll back
-        return this.writeLocal(this.okPacket(this.status & ~ServerStatusBits.IN_TRANS));
-      default:
-        return undefined;
-    }
-  }
-
-  /** SHOW TRACE: answered from this session's own request timings, never forwarded (trace.ts). */
-  private answerShowTrace(req: Request): Buffer {
-    const status = this.heldBegin !== null ? this.status | ServerStatusBits.IN_TRANS : this.status;
-    const r = this.observer.showTrace(req.buf.toString('utf8', req.start + 1, req.end));
-    writeAdminResult(this.writer, r, { capabilities: this.capabilities, mariadbCapabilities: this.mariadbCapabilities, status });
-    return this.writer.take();
-  }
-
-  /** Internal commands (any session) and everything on a proxysys session: the answer's bytes, or null. */
-  private answerQueryLocally(sql: string): Buffer | null {
-    const o = { capabilities: this.capabilities, mariadbCapabilities: this.mariadbCapabilities, status: this.status };
-    if (runAdmin(this.writer, sql, this.ctx.adminContext(this.id), o)) return this.writer.take();
-    if (!this.local) return null;
-    answerProxysysOther(this.writer, sql, this.ctx.version, o);
-    return this.writer.take();
-  }
-
-  /** Non-query commands on a proxysys session: COM_INIT_DB is acknowledged, the rest is not supported. */
-  private answerLocalCommand(cmd: number, noReply: boolean): Buffer | null {
-    if (noReply) return null;
-    if (cmd === Command.INIT_DB) return this.okPacket(this.status);
-    return this.errorPacket('NOT_SUPPORTED', [`${commandName(cmd)} on a proxysys session`], 1);
+    return dispatchRequest(this, buf, start, end, seq, framed);
   }
 
   /** Called by the preparer once the request's bytes are on their way to `ss`. */
-  onRequestSent(ss: ServerSession, mode: Parameters<ResponseTracker['begin']>[0], inTxn: boolean, cursor: boolean): void {
+  onRequestSent(ss: ServerSession, mode: ResponseMode, inTxn: boolean, cursor: boolean): void {
     this.active = ss;
     this.sentAt = performance.now();
     this.currentCommand = this.preparerCommand;
     this.commandStartedAt = Date.now();
-    this.responseBytes = 0;
     this.statementInTxn = inTxn;
-    this.collected = this.currentCommand === Command.STMT_PREPARE ? [] : null;
-    this.tracker.begin(mode, (this.capabilities & Capability.DEPRECATE_EOF) !== 0, cursor);
-    this.tracker.status = this.status;
-    this.lastInfileSeq = -1;
+    const deprecateEof = (this.capabilities & Capability.DEPRECATE_EOF) !== 0;
+    this.tunnel.begin(mode, deprecateEof, cursor, this.status, this.currentCommand === Command.STMT_PREPARE);
     this.state = 'busy';
-    const limit = this.responseTimeoutMs();
-    if (limit > 0) this.armResponseTimer(ss, limit);
+    this.deadline.start(ss, this.sentAt);
   }
 
-  /**
-   * The response deadline of the request just sent. The timer is lazy: one armed by an earlier request stays when it
-   * fires no later than this deadline; on firing it re-arms for what is left of the request then running. A request
-   * therefore costs no timer create/clear, only a timer per `limit` ms of busy time.
-   */
-  private armResponseTimer(ss: ServerSession, limit: number): void {
-    this.responseServer = ss;
-    this.responseLimit = limit;
-    this.responseDeadline = this.sentAt + limit;
-    if (this.responseTimer !== null) {
-      if (this.timerDueAt <= this.responseDeadline) return;
-      clearTimeout(this.responseTimer);
-    }
-    this.startResponseTimer(limit);
-  }
-
-  private startResponseTimer(ms: number): void {
-    this.timerDueAt = performance.now() + ms;
-    this.responseTimer = setTimeout(() => this.guard(() => this.onResponseTimer()), ms);
-  }
-
-  private onResponseTimer(): void {
-    this.responseTimer = null;
-    const ss = this.responseServer;
-    if (this.responseDeadline === 0 || ss === null) return; // no request waiting: the next one arms a timer
-    const left = this.responseDeadline - performance.now();
-    if (left > 0) this.startResponseTimer(left);
-    else this.onResponseTimeout(ss, this.responseLimit);
-  }
-
-  /**
-   * How long the proxy waits for a server's response (spec §6.1): the session's statement timeout (ob_query_timeout
-   * in µs; MariaDB max_statement_time in s; MySQL max_execution_time in ms; OceanBase's default 10 s in oceanbase
-   * mode) plus observer_query_timeout_delta. 0: no timeout (mysql mode without a statement timeout). Cached per state
-   * version: no map lookups per request.
-   */
-  private responseTimeoutMs(): number {
-    const st = this.sstate;
-    if (st.version === this.timeoutVersion) return this.timeoutMs;
-    const num = (name: string, scale: number): number => {
-      const v = Number.parseFloat((st.sysVars.get(name) ?? '').replace(/'/g, ''));
-      return Number.isFinite(v) && v > 0 ? v * scale : 0;
-    };
-    let base = num('ob_query_timeout', 1 / 1000) || num('max_statement_time', 1000) || num('max_execution_time', 1);
-    if (base === 0 && this.ctx.obMode()) base = 10_000;
-    this.timeoutVersion = st.version;
-    this.timeoutMs = base > 0 ? Math.ceil(base + this.ctx.settings.queryTimeoutDeltaMs) : 0;
-    return this.timeoutMs;
-  }
-
-  private timeoutVersion = -1;
-  private timeoutMs = 0;
-  private responseTimer: NodeJS.Timeout | null = null;
-  /** performance.now() ms when responseTimer fires. */
-  private timerDueAt = 0;
-  /** performance.now() ms by which the request in flight must be answered; 0 = none waiting. */
-  private responseDeadline = 0;
-  private responseLimit = 0;
-  private responseServer: ServerSession | null = null;
-  /** The server session dropped because it did not answer in time (its close is reported as a timeout). */
-  private timedOut: ServerSession | null = null;
-
-  /** The request in flight was answered (or failed): nothing waits. The lazy timer stays armed (armResponseTimer). */
-  private clearResponseTimer(): void {
-    this.responseDeadline = 0;
-    this.responseServer = null;
-  }
-
-  /** No (complete) response in time: the server connection is dropped; onServerClosed answers the client. */
-  private onResponseTimeout(ss: ServerSession, limit: number): void {
-    this.responseDeadline = 0;
-    this.responseServer = null;
-    if (ss !== this.active || (this.state !== 'busy' && this.state !== 'infile')) return;
-    this.ctx.log.warn('PROXY', `cs_id=${this.id}: server ${ss.key} did not answer ${commandName(this.currentCommand)} within ${limit} ms (statement timeout + observer_query_timeout_delta); dropping that server connection`);
-    this.timedOut = ss;
-    this.ctx.reportServerDown(ss.key, `no answer within ${limit} ms`);
-    // destroy() is a deliberate close and does not call the close handler: answer the client here, exactly once.
-    ss.conn.detach();
-    ss.conn.destroy();
-    this.onServerClosed(ss, new Error(`no answer within ${limit} ms`));
+  /** The response deadline passed (response-deadline.ts): that server connection is dropped (server-loss.ts). */
+  onResponseTimeout(ss: ServerSession, limit: number): void {
+    serverTimedOut(this, ss, limit);
   }
 
   /** Command byte of the request the preparer is sending (set by the preparer). */
@@ -734,34 +414,14 @@ export class ClientSession implements PacketHandler, PeerSession {
 
   // ---- LOAD DATA LOCAL INFILE: the client streams the file to the server ------------------------------------
 
-  private infileDone = false;
-  private lastInfileSeq = -1;
-
-  private infileHandler(): PacketHandler {
-    return {
-      onHeader: (_len, seq) => {
-        this.lastInfileSeq = seq;
-        return 0;
-      },
-      onPacket: () => true,
-      // The upload ends with an empty packet: stop there, the server's answer follows.
-      onPacketEnd: (_seq, total) => {
-        if (total !== 0) return true;
-        this.infileDone = true;
-        return false;
-      },
-    };
-  }
-
   private forwardInfile(chunk: Buffer): void {
     const server = this.active?.conn ?? null;
     if (server === null) return;
-    const stop = this.infileScanner.scan(chunk);
+    const stop = this.tunnel.scanInfile(chunk);
     const part = stop < chunk.length ? chunk.subarray(0, stop) : chunk;
     if (!server.write(part)) this.pauseClient();
-    if (!this.infileDone) return;
-    this.infileDone = false;
-    this.tracker.afterInfile();
+    if (!this.tunnel.infileDone) return;
+    this.tunnel.endInfile();
     this.state = 'busy';
     if (stop < chunk.length) {
       this.pending.unshift(chunk.subarray(stop));
@@ -770,18 +430,6 @@ export class ClientSession implements PacketHandler, PeerSession {
   }
 
   // ---- server -> client (tunnel) -----------------------------------------------------------------------------
-
-  private responseHandler(): PacketHandler {
-    const t = this.tracker;
-    return {
-      onHeader: (len, seq, first) => {
-        this.lastResponseSeq = seq;
-        return t.onHeader(len, seq, first);
-      },
-      onPacket: (buf, start, end) => t.onPacket(buf, start, end),
-      onPacketEnd: () => t.onPacketEnd(),
-    };
-  }
 
   private onServerData(ss: ServerSession, chunk: Buffer): void {
     if (ss !== this.active || this.state !== 'busy') {
@@ -793,17 +441,13 @@ export class ClientSession implements PacketHandler, PeerSession {
     }
     let stop: number;
     try {
-      stop = this.responseScanner.scan(chunk);
+      stop = this.tunnel.scanResponse(chunk);
     } catch (e) {
       this.ctx.log.error('PROXY', `bad response from ${ss.key}: ${(e as Error).message}`);
       this.close('server protocol error');
       return;
     }
-    const out = stop < chunk.length ? chunk.subarray(0, stop) : chunk;
-    if (this.responseBytes === 0) this.firstByteAt = performance.now();
-    this.responseBytes += out.length;
-    if (this.collected !== null) this.collected.push(out);
-    else this.toClient(out, ss);
+    this.tunnel.relay(stop < chunk.length ? chunk.subarray(0, stop) : chunk, ss);
     if (this.tracker.done) {
       if (stop < chunk.length) {
         this.ctx.log.warn('PROXY', `server ${ss.key} sent ${chunk.length - stop} bytes past the end of a response; dropped`);
@@ -811,24 +455,13 @@ export class ClientSession implements PacketHandler, PeerSession {
       this.finishRequest(ss);
     } else if (this.tracker.infileRequested) {
       this.state = 'infile';
-      this.infileScanner.reset();
+      this.tunnel.startInfile();
       this.drainPending();
     }
   }
 
-  private toClient(out: Buffer, ss: ServerSession): void {
-    this.bytesToClient += out.length;
-    if (!this.socket.write(out)) {
-      this.serverPausedForClient = true;
-      ss.conn.pause();
-    }
-  }
-
-  /** `KILL CONNECTION USER name` in flight on a multi-server session: the user whose sessions end when it succeeds. */
-  private killUser: string | null = null;
-
   private finishRequest(ss: ServerSession): void {
-    this.clearResponseTimer();
+    this.deadline.clear();
     const t = this.tracker;
     if ((this.status & ServerStatusBits.IN_TRANS) !== 0 && (t.status & ServerStatusBits.IN_TRANS) === 0) this.transCount++;
     this.status = t.status;
@@ -881,9 +514,7 @@ export class ClientSession implements PacketHandler, PeerSession {
 
   /** The prepare answer was collected whole: register the statement and hand the client the proxy's id. */
   private finishPrepare(ss: ServerSession): void {
-    const parts = this.collected ?? [];
-    this.collected = null;
-    const bytes = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+    const bytes = this.tunnel.takeCollected();
     const info = this.tracker.prepare;
     const p = this.preparing;
     this.preparing = null;
@@ -894,7 +525,7 @@ export class ClientSession implements PacketHandler, PeerSession {
       // The statement id sits right after the OK byte of the first packet. `bytes` is ours: rewrite in place.
       bytes.writeUInt32LE(ps.id, 5);
     }
-    this.toClient(bytes, ss);
+    this.tunnel.toClient(bytes, ss);
   }
 
   private onClientDrain(): void {
@@ -902,10 +533,7 @@ export class ClientSession implements PacketHandler, PeerSession {
       this.localWriteBlocked = false;
       this.drainPending();
     }
-    if (this.serverPausedForClient) {
-      this.serverPausedForClient = false;
-      this.active?.conn.resume();
-    }
+    this.tunnel.onClientDrain(this.active);
   }
 
   private onServerDrain(): void {
@@ -913,129 +541,6 @@ export class ClientSession implements PacketHandler, PeerSession {
       this.clientPaused = false;
       this.socket.resume();
     }
-  }
-
-  /**
-   * A server session closed. The one running a statement: the client gets an ERR (if a packet boundary allows); the
-   * client session survives when it can move to another server (no transaction, no pin), else it is closed — a
-   * session's transaction or pinned state never moves silently. An idle pooled one just leaves the pool, unless the
-   * session's transaction or pinned state lived there.
-   */
-  private onServerClosed(ss: ServerSession, err: Error | null): void {
-    if (this.state === 'closed') return;
-    this.pool.remove(ss);
-    const running = ss === this.active && (this.state === 'busy' || this.state === 'infile');
-    const stateLost = ss === this.active && (this.inTransaction || this.pinReason !== null || this.statementInTxn);
-    const survivable = this.multiServer && !stateLost;
-    this.ctx.log.warn('PROXY', `server ${ss.key} closed the connection of cs_id=${this.id} while ${this.state}${err ? `: ${err.message}` : ''}${survivable ? '; the session continues on another server' : ''}`);
-    if (running || (!survivable && ss === this.active)) {
-      const timeout = this.timedOut === ss;
-      logConnectionDiagnosis(this, timeout ? 'TIMEOUT_TRACE' : 'SERVER_VC_TRACE', timeout ? 1159 : 2013, err?.message ?? `server ${ss.key} closed the connection`);
-    }
-    if (ss === this.active) this.active = null;
-    if (running) this.clearResponseTimer();
-    const lost: ErrorCode = this.timedOut === ss ? 'BACKEND_TIMEOUT' : 'BACKEND_LOST';
-    if (running && this.diag.level !== 0) {
-      diagResponseState(this.diag, 'SERVER_SEND_REQUEST', lost === 'BACKEND_TIMEOUT' ? 'ACTIVE_TIMEOUT' : err !== null ? 'CONNECTION_ERROR' : 'CONNECTION_CLOSED', 0);
-      finishStatement(this.diag, this.ctx);
-    }
-    if (this.timedOut === ss) this.timedOut = null;
-    // A client still uploading a LOCAL INFILE keeps numbering its packets: no ERR can carry a sequence id it will
-    // accept, so it gets a closed connection (as from a server that dies mid-upload).
-    const midUpload = running && this.state === 'infile' && !this.infileDone;
-    if (running && !midUpload && this.responseScanner.atBoundary && this.collected === null) {
-      // Next sequence id after whatever the client saw or sent last (a LOCAL INFILE upload moves it on).
-      const last = Math.max(this.responseBytes === 0 ? 0 : this.lastResponseSeq, this.lastInfileSeq);
-      this.sendError(lost, [ss.key], (last + 1) & 0xff);
-    } else if (running && !midUpload && this.collected !== null) {
-      this.sendError(lost, [ss.key], 1);
-    }
-    if (!survivable || midUpload || (running && !this.responseScanner.atBoundary)) {
-      this.close(null);
-      return;
-    }
-    if (running) {
-      this.responseScanner.reset();
-      this.collected = null;
-      this.enterReadyAfterRequest();
-    }
-  }
-
-  // ---- COM_CHANGE_USER ---------------------------------------------------------------------------------------
-
-  private beginChangeUser(packet: Buffer): void {
-    const ss = this.active;
-    if (ss === null || ss.closed) {
-      this.writeLocal(this.errorPacket('NO_BACKEND', ['the session has no server connection'], 1));
-      return;
-    }
-    if (this.multiServer) {
-      this.changeUserWithScramble(packet);
-      return;
-    }
-    const server = ss.conn;
-    this.state = 'auth';
-    this.authQueue = new PacketQueue();
-    server.detach();
-    void relayChangeUser(this, server, packet, this.ctx.settings.authTimeoutMs, this.capabilities).then(
-      (r) => {
-        if (this.state === 'closed') return;
-        if (!r.ok) {
-          this.close(null);
-          return;
-        }
-        this.user = r.user;
-        this.identity = parseUsername(r.user, this.ctx.usernameSeparators());
-        this.openScope();
-        // The server reset the session: variables, temporary tables and prepared statements are gone.
-        this.sstate.reset();
-        this.sstate.setDatabase(r.database);
-        this.prepared.clear();
-        ss.statements.clear();
-        ss.boundTypes.clear();
-        ss.applied.reset(r.database);
-        markApplied(ss.applied, this.sstate);
-        this.pinReason = null;
-        this.status = r.status;
-        this.attach(ss);
-        this.guard(() => this.enterReady());
-      },
-      (e: unknown) => this.failConnectionPhase(e),
-    );
-  }
-
-  /** COM_CHANGE_USER on a proxy-scramble session: verified by the proxy, then a fresh server session for the new user. */
-  private changeUserWithScramble(packet: Buffer): void {
-    const source = this.ctx.authSource();
-    const old = this.credentials;
-    if (source === null || old === null || this.scramble === null) return;
-    this.state = 'auth';
-    this.authQueue = new PacketQueue();
-    this.pool.closeAllBut(null);
-    this.active = null;
-    void proxyScrambleChangeUser(this, this.ctx, source, packet, this.scramble, old).then(
-      (r) => this.guard(() => {
-        if (this.state === 'closed') return;
-        if (!r.ok) {
-          this.ctx.log.warn('PROXY', `COM_CHANGE_USER failed cs_id=${this.id}: ${r.reason}`);
-          this.close(null);
-          return;
-        }
-        this.user = r.credentials.user;
-        this.identity = parseUsername(r.credentials.user, this.ctx.usernameSeparators());
-        this.credentials = r.credentials;
-        this.openScope();
-        this.sstate.reset();
-        this.sstate.setDatabase(r.credentials.database);
-        this.prepared.clear();
-        this.pinReason = null;
-        this.pinNext = false;
-        this.heldBegin = null;
-        this.status = r.status;
-        this.enterCommandPhase(r.server);
-      }),
-      (e: unknown) => this.failConnectionPhase(e),
-    );
   }
 
   // ---- teardown ----------------------------------------------------------------------------------------------
@@ -1058,28 +563,15 @@ export class ClientSession implements PacketHandler, PeerSession {
   close(reason: string | null): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
-    this.clearResponseTimer();
-    if (this.responseTimer !== null) {
-      clearTimeout(this.responseTimer);
-      this.responseTimer = null;
-    }
+    this.deadline.dispose();
     if (reason !== null) this.ctx.log.info('PROXY', `closing cs_id=${this.id} client=${this.remote}: ${reason}`);
-    this.authQueue?.fail(new OdpError('NET_READ_ERROR'));
+    this.auth.abort();
     this.pool.closeAllBut(null);
     this.active?.conn.quit();
     this.socket.end();
     this.socket.destroySoon();
     this.observer.close();
     this.ctx.onSessionClosed(this.id);
-  }
-}
-
-function stmtCommandName(cmd: number): string {
-  switch (cmd) {
-    case Command.STMT_EXECUTE: return 'mysqld_stmt_execute';
-    case Command.STMT_FETCH: return 'mysqld_stmt_fetch';
-    case Command.STMT_RESET: return 'mysqld_stmt_reset';
-    default: return 'mysqld_stmt_bulk_execute';
   }
 }
 
