@@ -93,7 +93,7 @@ export class ObCluster {
   /** A tenant's routing inputs: its servers that the cluster reports active and the proxy could reach. */
   routing(tenant: string, downSince: ReadonlyMap<string, number>): RoutingSettings {
     const cached = this.tenantRouting.get(tenant);
-    if (cached !== undefined && [...cached.down].every((k) => downSince.has(k))) return cached;
+    if (cached !== undefined && sameKeys(cached.down, downSince)) return cached;
     const res = this.resource;
     const active = new Set(res.servers().filter((x) => x.active).map((x) => x.key));
     const entry = res.tenant(tenant);
@@ -133,7 +133,7 @@ export class ObCluster {
       dg.fromRemote = !allowFetch;
       diagTableEntry(dg, table, entry, dg.fromRemote, null);
     }
-    const r = routeByPartition(entry, parse, { placeholders: params.placeholders as readonly (ExecValue | null)[] | null ?? [], userVars: params.userVars ?? new Map() }, dg);
+    const r = routeByPartition(entry, parse, { placeholders: params.placeholders as readonly (ExecValue | null)[] | null ?? NO_VALUES, userVars: params.userVars ?? NO_VARS }, dg);
     return r.kind === 'leader'
       ? {
           kind: 'leader', key: r.server, detail: `${dbName}.${table} tablet ${r.tabletId}${r.partName !== null ? ` (${r.partName})` : ''}`,
@@ -159,4 +159,15 @@ export class ObCluster {
       (e: unknown) => this.log.warn('ROUTE', `location of ${tenant}.${db}.${table} could not be fetched: ${(e as Error).message}`),
     );
   }
+}
+
+/** Shared empties for statements without parameters or user variables (read only: no allocation per statement). */
+const NO_VALUES: readonly (ExecValue | null)[] = Object.freeze([]);
+const NO_VARS: ReadonlyMap<string, string> = new Map();
+
+/** The same set of server keys (no allocation: routing() runs per statement). */
+function sameKeys(a: ReadonlySet<string>, b: ReadonlyMap<string, number>): boolean {
+  if (a.size !== b.size) return false;
+  for (const k of a) if (!b.has(k)) return false;
+  return true;
 }
