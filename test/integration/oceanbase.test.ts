@@ -34,6 +34,18 @@ async function waitForRoute(c: mysql.Connection, sql: string, leader: string): P
   assert.equal(seen, leader, `the proxy refreshed the location of "${sql}" within 5 s`);
 }
 
+/**
+ * A `t_hash` key whose partition `server` leads: HASH(id) over the table's partitions puts a small non-negative id in
+ * partition `id`, so the index of the first partition it leads is such a key. Aims a statement at one server
+ * deterministically (a statement without a table may run on any server of the tenant).
+ */
+async function keyLedBy(lab: LabCluster, server: string): Promise<number> {
+  const leaders = (await lab.command('leaders lab_db.t_hash')).result as { partition: string; leader: string }[];
+  const id = leaders.findIndex((p) => p.leader === server);
+  assert.ok(id >= 0, JSON.stringify(leaders));
+  return id;
+}
+
 /** The proxy in oceanbase mode bootstrapping from `lab`'s rs list, with `options` before the proxyro password. */
 function startObProxy(lab: LabCluster, options: string): Promise<ProxyProcess> {
   return startProxy(['-c', 'lab_cluster', '-o', `server_routing_mode=oceanbase,${options},observer_sys_password=${sha1hex('proxyro_pw')}`], {
@@ -218,9 +230,7 @@ describe('oceanbase mode: a hung observer', () => {
   });
 
   test('a slow answer inside ob_query_timeout + observer_query_timeout_delta is waited for, after quick statements', { timeout: 60_000 }, async () => {
-    const leaders = (await lab.command('leaders lab_db.t_hash')).result as { partition: string; leader: string }[];
-    const id = leaders.findIndex((p) => p.leader === 'obs2');
-    assert.ok(id >= 0, JSON.stringify(leaders));
+    const id = await keyLedBy(lab, 'obs2');
     const c = await connect(ep, { user: 'root@test', password: 'root_pw', database: 'lab_db' });
     try {
       await c.query('REPLACE INTO t_hash (id, v) VALUES (?, ?)', [id, 'slow']);
@@ -244,10 +254,7 @@ describe('oceanbase mode: a hung observer', () => {
   });
 
   test('a hung observer: the statement fails after ob_query_timeout + observer_query_timeout_delta, the session goes on elsewhere', { timeout: 60_000 }, async () => {
-    // Aim at obs2 deterministically: a key of the t_hash partition it leads (no-table statements may never reach it).
-    const leaders = (await lab.command('leaders lab_db.t_hash')).result as { partition: string; leader: string }[];
-    const id = leaders.findIndex((p) => p.leader === 'obs2'); // HASH(id): a small non-negative id lands in partition `id`
-    assert.ok(id >= 0, JSON.stringify(leaders));
+    const id = await keyLedBy(lab, 'obs2');
     const c = await connect(ep, { user: 'root@test', password: 'root_pw', database: 'lab_db' });
     try {
       await c.query('REPLACE INTO t_hash (id, v) VALUES (?, ?)', [id, 'hung']);
@@ -292,10 +299,7 @@ describe('oceanbase mode: a server marked down is tried again after min_keep_con
   });
 
   test('a killed leader is avoided while down; once revived and the interval has passed, its partition goes back to it', { timeout: 60_000 }, async () => {
-    const leaders = (await lab.command('leaders lab_db.t_hash')).result as { partition: string; tabletId: number; leader: string }[];
-    const index = leaders.findIndex((p) => p.leader === 'obs2');
-    assert.ok(index >= 0, JSON.stringify(leaders));
-    const id = index; // HASH(id) over the table's partitions: a small non-negative id lands in partition `id`
+    const id = await keyLedBy(lab, 'obs2');
     const c = await connect(ep, { user: 'root@test', password: 'root_pw', database: 'lab_db' });
     try {
       await c.query('REPLACE INTO t_hash (id, v) VALUES (?, ?)', [id, 'back']); // ran on obs2: c has a connection there
